@@ -1,0 +1,53 @@
+"""Command line of the grader: ``python -m grader {release,grade,bench} ...``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p_release = sub.add_parser("release", help="regenerate course/ from solutions/ and validate")
+    p_release.add_argument("assignments", nargs="*", help="default: every assignment")
+
+    p_grade = sub.add_parser("grade", help="autograde a class of submissions")
+    p_grade.add_argument("assignment")
+    p_grade.add_argument("submissions", help="folder (or .zip) of <student_id>/<assignment>.ipynb")
+    p_grade.add_argument("--out", help="report folder (default grader/reports/ASSIGNMENT)")
+    p_grade.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    p_grade.add_argument("--timeout", type=float, default=600,
+                         help="seconds allowed to grade one student (default 600)")
+
+    p_bench = sub.add_parser("bench", help="time running and autograding each notebook")
+    p_bench.add_argument("assignments", nargs="*")
+
+    args = parser.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if args.command == "release":
+        from .release import ReleaseError, release
+
+        try:
+            for path in release(args.assignments or None):
+                print(f"released and validated {path}")
+        except ReleaseError as error:
+            print(f"release failed:\n{error}", file=sys.stderr)
+            return 1
+        return 0
+    if args.command == "grade":
+        from .grade import grade_class
+
+        report = grade_class(args.assignment, args.submissions, out=args.out,
+                             workers=args.workers, timeout=args.timeout)
+        print(report.summary())
+        return 0
+    from .bench import bench
+
+    return bench(args.assignments or None)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+# nbgrader configuration of the course: the one place for course-directory names.
+# Loaded by `python -m grader ...` and, through ../nbgrader_config.py, by the
+# nbgrader command line and JupyterLab's Formgrader started from the repository root.
+import os
+
+c = get_config()
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+c.CourseDirectory.course_id = "nn-course"
+c.CourseDirectory.root = _ROOT
+c.CourseDirectory.source_directory = "solutions"
+c.CourseDirectory.release_directory = "course"
+# Everything nbgrader writes about students stays under grader/ (git-ignored).
+c.CourseDirectory.submitted_directory = os.path.join("grader", "submitted")
+c.CourseDirectory.autograded_directory = os.path.join("grader", "autograded")
+c.CourseDirectory.feedback_directory = os.path.join("grader", "feedback")
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(_ROOT, "grader", "gradebook.db")
+
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+# A cell may run for 2 minutes at most when grading (a notebook's budget is 45 s).
+c.Execute.timeout = 120
+c.Execute.interrupt_on_timeout = True

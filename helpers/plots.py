@@ -1,0 +1,117 @@
+"""Plots for the notebooks: image grids, training curves, decision boundaries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+__all__ = ["decision_boundary", "image_grid", "training_curves"]
+
+
+def _label(value, class_names: Sequence[str] | None) -> str:
+    value = int(value)
+    return class_names[value] if class_names is not None else str(value)
+
+
+def image_grid(
+    images: np.ndarray,
+    labels: Sequence[int] | np.ndarray,
+    predictions: Sequence[int] | np.ndarray | None = None,
+    class_names: Sequence[str] | None = None,
+    ncols: int = 8,
+    title: str | None = None,
+):
+    """Show images ``(m, 28, 28)`` or ``(m, 784)`` in a grid, each titled with its labels.
+
+    With ``predictions``, each title reads "true: X / pred: Y" and wrong predictions
+    are drawn in red. Returns the matplotlib Figure.
+    """
+    images = np.asarray(images)
+    m = len(images)
+    if m == 0:
+        raise ValueError("image_grid needs at least one image")
+    side = int(round(np.sqrt(images[0].size)))
+    ncols = min(ncols, m)
+    nrows = int(np.ceil(m / ncols))
+    fig, axes = plt.subplots(nrows, ncols, figsize=(1.5 * ncols, 1.7 * nrows), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= m:
+            continue
+        ax.imshow(images[i].reshape(side, side), cmap="gray_r")
+        text = f"true: {_label(labels[i], class_names)}"
+        colour = "black"
+        if predictions is not None:
+            text += f"\npred: {_label(predictions[i], class_names)}"
+            colour = "black" if int(predictions[i]) == int(labels[i]) else "red"
+        ax.set_title(text, fontsize=8, color=colour)
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def training_curves(history, metrics: Sequence[str] | None = None, title: str | None = None):
+    """Plot per-epoch curves from a Keras ``History`` or a dict of lists.
+
+    Each metric gets its own axes, with its ``val_`` twin when present. Returns the Figure.
+    """
+    logs: Mapping[str, Sequence[float]] = getattr(history, "history", history)
+    if metrics is None:
+        metrics = [k for k in logs if not k.startswith("val_")]
+    fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.2), squeeze=False)
+    for ax, metric in zip(axes.flat, metrics, strict=True):
+        values = logs[metric]
+        epochs = np.arange(1, len(values) + 1)
+        ax.plot(epochs, values, marker=".", label=f"train {metric}")
+        if f"val_{metric}" in logs:
+            ax.plot(epochs, logs[f"val_{metric}"], marker=".", label=f"validation {metric}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(metric)
+        ax.set_title(metric)
+        ax.legend()
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+def decision_boundary(
+    predict: Callable[[np.ndarray], np.ndarray],
+    X: np.ndarray,
+    y: np.ndarray,
+    feature_names: Sequence[str] = ("x1", "x2"),
+    threshold: float = 0.5,
+    resolution: int = 200,
+    ax=None,
+    title: str = "Decision boundary",
+):
+    """Shade ``predict`` over the plane of ``X`` ``(m, 2)`` and draw its threshold contour.
+
+    ``predict`` is called once, on a ``(resolution**2, 2)`` grid, and returns
+    probabilities of shape ``(k,)`` or ``(k, 1)``. Returns the matplotlib Axes.
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y).reshape(-1)
+    pad = 0.05 * (X.max(axis=0) - X.min(axis=0))
+    lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
+    g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
+                         np.linspace(lo[1], hi[1], resolution))
+    grid = np.column_stack([g0.ravel(), g1.ravel()])
+    probability = np.asarray(predict(grid), dtype=float).reshape(g0.shape)
+    if ax is None:
+        _, ax = plt.subplots(figsize=(5, 4))
+    shading = ax.contourf(g0, g1, probability, levels=np.linspace(0, 1, 11),
+                          cmap="RdBu_r", alpha=0.35)
+    ax.contour(g0, g1, probability, levels=[threshold], colors="k", linewidths=1.5)
+    ax.figure.colorbar(shading, ax=ax, label="predicted probability")
+    for label, marker, colour in ((0, "o", "tab:blue"), (1, "x", "tab:red")):
+        rows = y == label
+        ax.scatter(X[rows, 0], X[rows, 1], marker=marker, c=colour, s=25, label=f"y = {label}")
+    ax.set_xlabel(feature_names[0])
+    ax.set_ylabel(feature_names[1])
+    ax.set_title(title)
+    ax.legend(loc="upper right")
+    return ax

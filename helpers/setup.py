@@ -1,0 +1,132 @@
+"""One place for what every notebook does first: install (on Colab), quiet logs, seeds.
+
+``SETUP_CELL`` is the exact source of every notebook's setup cell; ``python -m grader
+release`` refuses a notebook whose setup cell differs. The cell installs this package
+on Colab from ``HELPERS_SOURCE`` (a pip requirement; the environment variable
+``NN_COURSE_HELPERS_SOURCE`` overrides it, e.g. with the path of a local wheel), then
+calls :func:`setup_notebook`.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import sys
+
+# Where the course lives; the Colab badges and the Colab install point here.
+COURSE_REPOSITORY = "nn-course/neural-networks-course"
+COURSE_BRANCH = "main"
+HELPERS_SOURCE = (
+    f"nn-course-helpers @ git+https://github.com/{COURSE_REPOSITORY}@{COURSE_BRANCH}"
+)
+DEFAULT_SEED = 42
+MIN_VERSIONS = {"numpy": (1, 26), "tensorflow": (2, 16), "keras": (3, 0)}
+
+SETUP_CELL = f'''\
+# Setup: the same first cell in every notebook of the course.
+import os
+import subprocess
+import sys
+
+HELPERS_SOURCE = os.environ.get(
+    "NN_COURSE_HELPERS_SOURCE",
+    "{HELPERS_SOURCE}",
+)
+if "google.colab" in sys.modules:  # Colab brings TensorFlow; add only the course's helpers
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", HELPERS_SOURCE], check=True)
+
+from helpers.setup import setup_notebook
+
+setup_notebook(seed={DEFAULT_SEED})'''
+
+
+def colab_badge_url(assignment: str) -> str:
+    """The "Open in Colab" link of the student notebook ``course/<assignment>``."""
+    return (
+        f"https://colab.research.google.com/github/{COURSE_REPOSITORY}/blob/"
+        f"{COURSE_BRANCH}/course/{assignment}/{assignment}.ipynb"
+    )
+
+
+def in_colab() -> bool:
+    return "google.colab" in sys.modules
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    parts = []
+    for piece in version.split(".")[:2]:
+        digits = "".join(ch for ch in piece if ch.isdigit())
+        parts.append(int(digits or 0))
+    return tuple(parts)
+
+
+def check_versions(versions: dict[str, str]) -> None:
+    """Raise a RuntimeError naming every package older than the course needs."""
+    too_old = [
+        f"{name} {versions[name]} (needs {'.'.join(map(str, minimum))} or newer)"
+        for name, minimum in MIN_VERSIONS.items()
+        if name in versions and _version_tuple(versions[name]) < minimum
+    ]
+    if too_old:
+        raise RuntimeError(
+            "This course needs newer packages: " + "; ".join(too_old)
+            + ". Run `python3 tasks.py env` in the course folder, or upgrade them with pip."
+        )
+
+
+def quiet_tensorflow() -> None:
+    """Silence TensorFlow's C++ and Python start-up logs (set before it is imported).
+
+    nbgrader gives no points to a test cell that writes anything to stderr, and
+    TensorFlow's start-up messages go there.
+    """
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    os.environ.setdefault("ABSL_MIN_LOG_LEVEL", "3")
+
+
+def set_seeds(seed: int = DEFAULT_SEED) -> None:
+    """Seed Python, NumPy and (if installed) TensorFlow/Keras, with deterministic ops."""
+    random.seed(seed)
+    import numpy as np
+
+    np.random.seed(seed)
+    try:
+        import keras
+        import tensorflow as tf
+    except ImportError:
+        return
+    keras.utils.set_random_seed(seed)
+    tf.config.experimental.enable_op_determinism()
+
+
+def setup_notebook(seed: int = DEFAULT_SEED, verbose: bool = True) -> None:
+    """Quiet TensorFlow, check versions, fix seeds, and print the versions found."""
+    quiet_tensorflow()
+    import numpy as np
+
+    versions = {"python": platform.python_version(), "numpy": np.__version__}
+    try:
+        import keras
+        import tensorflow as tf
+    except ImportError as exc:
+        raise RuntimeError(
+            "TensorFlow is not installed in this Python. In the course folder run "
+            "`python3 tasks.py env` and pick the 'Python 3 (nn-course)' kernel, or "
+            "`pip install 'tensorflow>=2.16'`."
+        ) from exc
+    tf.get_logger().setLevel("ERROR")
+    versions.update(tensorflow=tf.__version__, keras=keras.__version__)
+    check_versions(versions)
+    if in_colab():
+        from google.colab import output  # ipywidgets 8 needs Colab's widget manager
+
+        output.enable_custom_widget_manager()
+    set_seeds(seed)
+    if verbose:
+        where = "Colab" if in_colab() else "local"
+        print(
+            f"Python {versions['python']} | NumPy {versions['numpy']} | "
+            f"TensorFlow {versions['tensorflow']} | Keras {versions['keras']} | "
+            f"{where} | seed {seed}"
+        )

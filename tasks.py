@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""The course's set-up, test and benchmark commands; needs only Python 3.10+.
+
+    python3 tasks.py lab     # make the environment if needed, open JupyterLab on course/
+    python3 tasks.py test    # make the environment if needed, run ruff and the test suite
+    python3 tasks.py env     # only make (or refresh) the environment
+    python3 tasks.py bench   # seconds to run and to autograde each notebook (not a test)
+
+The environment is a virtual environment in .venv/ with the `helpers` package
+installed editable and a Jupyter kernel named "nn-course". Every command is
+idempotent: the packages are reinstalled only when pyproject.toml changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+STAMP = VENV / ".nn-course-installed"
+KERNEL_NAME = "nn-course"
+KERNEL_DISPLAY_NAME = "Python 3 (nn-course)"
+EXTRAS = "tf,course,dev"
+
+
+def venv_python() -> Path:
+    scripts = "Scripts" if os.name == "nt" else "bin"
+    return VENV / scripts / ("python.exe" if os.name == "nt" else "python")
+
+
+def _install_fingerprint() -> str:
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
+    digest.update(f"{sys.version_info[:2]} {EXTRAS}".encode())
+    return digest.hexdigest()
+
+
+def _run(*cmd: object, **kwargs) -> None:
+    subprocess.run([str(c) for c in cmd], check=True, cwd=ROOT, **kwargs)
+
+
+def ensure_environment() -> Path:
+    """Create .venv, install the course and register its kernel; skip what is done."""
+    if sys.version_info < (3, 10):  # noqa: UP036 (this file must run on any Python 3)
+        sys.exit(f"Python 3.10 or newer is needed; this is {sys.version.split()[0]}.")
+    python = venv_python()
+    if not python.exists():
+        print(f"Creating the course environment in {VENV} ...", flush=True)
+        venv.create(VENV, with_pip=True)
+    fingerprint = _install_fingerprint()
+    if not STAMP.exists() or STAMP.read_text() != fingerprint:
+        print("Installing the course packages (TensorFlow, JupyterLab, nbgrader, helpers) ...",
+              flush=True)
+        _run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+        _run(python, "-m", "pip", "install", "--quiet", "-e", f".[{EXTRAS}]")
+        _run(python, "-m", "ipykernel", "install", "--sys-prefix",
+             "--name", KERNEL_NAME, "--display-name", KERNEL_DISPLAY_NAME)
+        STAMP.write_text(fingerprint)
+    return python
+
+
+def cmd_env(_args: list[str]) -> int:
+    ensure_environment()
+    print(f"Course environment ready: {VENV} (kernel '{KERNEL_NAME}').")
+    return 0
+
+
+def cmd_lab(args: list[str]) -> int:
+    python = ensure_environment()
+    # Started from the repository root so that nbgrader finds nbgrader_config.py
+    # (the formgrader for instructors); students land in course/.
+    return subprocess.call(
+        [str(python), "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
+         "--LabApp.default_url=/lab/tree/course", *args],
+        cwd=ROOT,
+    )
+
+
+def cmd_test(args: list[str]) -> int:
+    python = ensure_environment()
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg"}
+    lint = subprocess.call([str(python), "-m", "ruff", "check", "."], cwd=ROOT, env=env)
+    tests = subprocess.call([str(python), "-m", "pytest", *args], cwd=ROOT, env=env)
+    return lint or tests
+
+
+def cmd_bench(args: list[str]) -> int:
+    python = ensure_environment()
+    return subprocess.call([str(python), "-m", "grader", "bench", *args], cwd=ROOT)
+
+
+COMMANDS = {"env": cmd_env, "lab": cmd_lab, "test": cmd_test, "bench": cmd_bench}
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in COMMANDS:
+        print(__doc__)
+        return 2
+    return COMMANDS[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -21,6 +21,8 @@ def main(argv: list[str] | None = None) -> int:
     p_grade.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     p_grade.add_argument("--timeout", type=float, default=600,
                          help="seconds allowed to grade one student (default 600)")
+    p_grade.add_argument("--home", default=None,
+                         help="folder for the gradebook and per-student folders (default grader/)")
 
     p_bench = sub.add_parser("bench", help="time running and autograding each notebook")
     p_bench.add_argument("assignments", nargs="*")
@@ -38,10 +40,12 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     if args.command == "grade":
+        from .course import GRADER_DIR
         from .grade import grade_class
 
         report = grade_class(args.assignment, args.submissions, out=args.out,
-                             workers=args.workers, timeout=args.timeout)
+                             workers=args.workers, timeout=args.timeout,
+                             home=args.home or GRADER_DIR)
         print(report.summary())
         return 0
     from .bench import bench

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import nbformat
 
-from .course import GRADER_DIR, MASTER_DB, ROOT
+from .course import GRADER_DIR, MASTER_DB, ROOT, nbgrader_config, sqlite_url
 from .release import generate
 from .worker import RESULT_PREFIX
 
@@ -80,13 +80,11 @@ def _unpack(submissions: Path, into: Path) -> Path:
     return into
 
 
-def _max_score(assignment: str) -> float:
+def _max_score(assignment: str, db: Path) -> float:
     from nbgrader.api import Gradebook
 
-    from .course import nbgrader_config, sqlite_url
-
     course_id = nbgrader_config().CourseDirectory.course_id
-    with Gradebook(sqlite_url(MASTER_DB), course_id) as gb:
+    with Gradebook(sqlite_url(db), course_id) as gb:
         return float(gb.find_assignment(assignment).max_score)
 
 
@@ -109,16 +107,14 @@ def _run_worker(job: dict, timeout: float) -> dict:
     return {"status": "error", "detail": f"autograde failed: {last[:200]}"}
 
 
-def _record(assignment: str, result: dict) -> None:
-    """Copy one student's autograded scores into the master gradebook and folders."""
+def _record(assignment: str, result: dict, home: Path) -> None:
+    """Copy one student's autograded scores into the gradebook and folders of ``home``."""
     from nbgrader.api import Gradebook
-
-    from .course import nbgrader_config, sqlite_url
 
     student = result["student"]
     course_id = nbgrader_config().CourseDirectory.course_id
     # nbgrader's own session handling warns (harmlessly) when it creates a submission
-    with warnings.catch_warnings(), Gradebook(sqlite_url(MASTER_DB), course_id) as gb:
+    with warnings.catch_warnings(), Gradebook(sqlite_url(home / MASTER_DB.name), course_id) as gb:
         warnings.simplefilter("ignore")
         gb.update_or_create_student(student)
         submission = gb.update_or_create_submission(assignment, student)
@@ -131,22 +127,28 @@ def _record(assignment: str, result: dict) -> None:
         gb.db.commit()
     autograded = Path(result["autograded"])
     if autograded.is_file():
-        target = GRADER_DIR / "autograded" / student / assignment
+        target = home / "autograded" / student / assignment
         target.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(autograded, target / autograded.name)
 
 
 def grade_class(assignment: str, submissions: str | Path, out: str | Path | None = None,
-                workers: int | None = None, timeout: float = 600) -> Report:
-    """Grade every student folder of ``submissions``; see the module docstring."""
-    out = Path(out) if out else GRADER_DIR / "reports" / assignment
+                workers: int | None = None, timeout: float = 600,
+                home: Path = GRADER_DIR) -> Report:
+    """Grade every student folder of ``submissions``; see the module docstring.
+
+    ``home`` holds the gradebook and the per-student folders (default grader/).
+    """
+    home = Path(home)
+    db = home / MASTER_DB.name
+    out = Path(out) if out else home / "reports" / assignment
     report = Report(assignment, out)
     feedback_root = out / "feedback"
     feedback_root.mkdir(parents=True, exist_ok=True)
-    work = GRADER_DIR / "work" / assignment
+    work = home / "work" / assignment
     with tempfile.TemporaryDirectory() as tmp:
-        generate(assignment, Path(tmp) / "release", MASTER_DB)  # the gradebook knows the tests
-        max_score = _max_score(assignment)
+        generate(assignment, Path(tmp) / "release", db)  # the gradebook learns the tests
+        max_score = _max_score(assignment, db)
         folder = _unpack(Path(submissions), Path(tmp) / "unpacked")
         rows: dict[str, Row] = {}
         jobs = []
@@ -173,7 +175,7 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
             clean.parent.mkdir(parents=True)
             nbformat.write(notebook, clean)
             jobs.append({"assignment": assignment, "student": student, "notebook": str(clean),
-                         "work_root": str(work / student), "master_db": str(MASTER_DB)})
+                         "work_root": str(work / student), "master_db": str(db)})
 
         with ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1)) as pool:
             results = pool.map(lambda job: (job, _run_worker(job, timeout)), jobs)
@@ -182,7 +184,7 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
                 if "score" not in result:
                     rows[student] = Row(student, 0, max_score, result["status"], result["detail"])
                     continue
-                _record(assignment, result)
+                _record(assignment, result, home)
                 if result.get("feedback"):
                     target = feedback_root / student / f"{assignment}.html"
                     target.parent.mkdir(parents=True, exist_ok=True)

@@ -140,15 +140,15 @@ def coffee_is_good(temperature, duration):
     """The rule that labels a roast good (1) or bad (0); arrays broadcast.
 
     Good when 175 < temperature < 260 and 12 < duration < 15 and the roast is not
-    overdone: duration <= 21 - 3/140 * (temperature - 175), a line from
-    (175 C, 21 min) falling 3 minutes per 140 degrees (hotter roasts need less time).
+    overdone: duration <= 21 - 3/85 * temperature, a line falling from 14.8 min at
+    175 C to 11.8 min at 260 C (the hotter the roast, the shorter it may last).
     """
     temperature = np.asarray(temperature, dtype=float)
     duration = np.asarray(duration, dtype=float)
     return (
         (temperature > 175) & (temperature < 260)
         & (duration > 12) & (duration < 15)
-        & (duration <= 21 - 3 / 140 * (temperature - 175))
+        & (duration <= 21 - 3 / 85 * temperature)
     ).astype(float)
 
 

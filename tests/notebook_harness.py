@@ -1,0 +1,55 @@
+"""Run a solution notebook's code in-process, then re-run its test cells on other answers."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class NotebookSession:
+    """The namespace of a solution notebook run top to bottom (outputs discarded)."""
+
+    def __init__(self, assignment: str):
+        path = ROOT / "solutions" / assignment / f"{assignment}.ipynb"
+        self.notebook = nbformat.read(path, as_version=4)
+        self.cells = {
+            c.metadata["nbgrader"]["grade_id"]: c.source
+            for c in self.notebook.cells
+            if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade_id")
+        }
+        self.namespace: dict = {"__name__": "__main__"}
+        for index, cell in enumerate(self.notebook.cells):
+            if cell.cell_type == "code":
+                self._exec(cell.source, f"{assignment}[{index}]")
+
+    def _exec(self, source: str, label: str) -> None:
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(source, label, "exec"), self.namespace)
+
+    def tests_of(self, grade_id: str) -> list[str]:
+        """grade_ids of the test cells that check the solution cell ``grade_id``."""
+        if grade_id == "quiz_answers":
+            return sorted(g for g in self.cells if g.startswith("test_quiz_"))
+        return [f"test_{grade_id}_visible", f"test_{grade_id}_hidden"]
+
+    def run_tests_with(self, grade_id: str, answer: str) -> BaseException | None:
+        """Run the tests of ``grade_id`` with ``answer`` in place of the solution.
+
+        Returns the first exception the tests raised, or None if they all passed.
+        The solution is restored afterwards.
+        """
+        try:
+            self._exec(answer, f"answer for {grade_id}")
+            for test in self.tests_of(grade_id):
+                try:
+                    self._exec(self.cells[test], test)
+                except Exception as error:  # a failing test cell, whatever it raised
+                    return error
+            return None
+        finally:
+            self._exec(self.cells[grade_id], grade_id)

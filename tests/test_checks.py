@@ -1,0 +1,83 @@
+"""helpers.checks: a failure names the function, the input, expected, got, and a hint."""
+
+import numpy as np
+import pytest
+
+from helpers.checks import CheckFailed, check_answer, expect
+
+
+def square(x):
+    return x**2
+
+
+def test_pass_prints_one_line_to_stdout_only(capsys):
+    expect(square, {"x": np.array([1.0, 2.0])}, [1.0, 4.0])
+    out, err = capsys.readouterr()
+    assert out.startswith("passed: square(x=<float64 array (2,)>)") and err == ""
+
+
+def test_wrong_values_message_has_everything_a_student_needs():
+    def wrong(x):
+        return x * 3
+
+    with pytest.raises(CheckFailed) as error:
+        expect(wrong, {"x": np.array([1.0, 2.0])}, [1.0, 4.0], rtol=1e-6, hint="square it")
+    message = str(error.value)
+    for part in ("wrong(x=array([1., 2.]", "expected: array([1., 4.]", "got:      array([3., 6.]",
+                 "rtol=1e-06", "Hint: square it", "2 of 2 values differ"):
+        assert part in message, part
+    assert isinstance(error.value, AssertionError)
+
+
+@pytest.mark.parametrize("returned, fragment", [
+    (None, "returned None"),
+    ([1.0, 4.0], "returned a list"),
+    (np.array([1, 4]), "integers where floats were expected"),
+    (np.array([[1.0, 4.0]]), "Expected shape (2,), got shape (1, 2)"),
+    (np.array(["a", "b"]), "dtype <U1"),
+])
+def test_wrong_kinds_of_result(returned, fragment):
+    with pytest.raises(CheckFailed, match=None) as error:
+        expect(lambda x: returned, {"x": np.array([1.0, 2.0])}, [1.0, 4.0])
+    assert fragment in str(error.value)
+
+
+def test_a_tensor_is_not_an_array():
+    import tensorflow as tf
+
+    with pytest.raises(CheckFailed, match=r"\.numpy\(\)"):
+        expect(lambda x: tf.constant(x), {"x": np.array([1.0])}, [1.0])
+
+
+def test_scalar_expected_rejects_arrays_of_one():
+    expect(lambda x: np.float64(2.0), {"x": 1}, 2.0, quiet=True)
+    expect(lambda x: np.array(2.0), {"x": 1}, 2.0, quiet=True)
+    with pytest.raises(CheckFailed, match="Expected a scalar, got shape"):
+        expect(lambda x: np.array([2.0]), {"x": 1}, 2.0)
+
+
+def test_changing_the_input_in_place_fails():
+    def negate_in_place(z):
+        z *= -1
+        return z
+
+    with pytest.raises(CheckFailed, match="changed its input `z` in place"):
+        expect(negate_in_place, {"z": np.array([1.0, -2.0])}, [-1.0, 2.0])
+
+
+def test_numpy_warnings_fail_but_underflow_does_not():
+    with pytest.raises(CheckFailed, match="overflow"):
+        expect(lambda z: 1 / (1 + np.exp(-z)), {"z": np.array([-1000.0])}, [0.0], atol=1e-12)
+    expect(lambda z: np.exp(z), {"z": np.array([-1000.0])}, [0.0], atol=1e-12, quiet=True)
+
+
+def test_nan_is_never_close():
+    with pytest.raises(CheckFailed):
+        expect(lambda z: np.array([np.nan]), {"z": 0}, [1.0], atol=1e9)
+
+
+def test_check_answer():
+    assert check_answer("answer_q1", {"answer_q1": " B "}) == "b"
+    for bad in ({}, {"answer_q1": None}, {"answer_q1": "e"}, {"answer_q1": 2}):
+        with pytest.raises(CheckFailed, match='answer_q1 = "a"'):
+            check_answer("answer_q1", bad)

@@ -1,0 +1,146 @@
+"""Grading through nbgrader itself, as for a real class (slow: a kernel per student).
+
+For every assignment, one class is graded with ``python -m grader grade``: a student
+who solved everything, one who left the first graded function blank, the blank
+release, a corrupt file and a missing notebook.
+"""
+
+import csv
+import html as html_module
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import nbformat
+import pytest
+
+from grader.course import HIDDEN_BLOCK, RELEASE, ROOT, SOLUTIONS, assignments
+from grader.release import filled_release
+
+ASSIGNMENTS = assignments()
+ACCEPTED_FAILURES = {"NotImplementedError", "AssertionError", "CheckFailed"}
+
+
+def _graded_cells(assignment):
+    nb = nbformat.read(SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
+    return {c.metadata["nbgrader"]["grade_id"]: c for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("grade")}
+
+
+def _first_function(assignment):
+    nb = nbformat.read(SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
+    return next(c for c in nb.cells
+                if c.metadata.get("nbgrader", {}).get("solution") and "def " in c.source)
+
+
+@pytest.fixture(scope="module", params=ASSIGNMENTS)
+def graded_class(request, tmp_path_factory):
+    assignment = request.param
+    base = tmp_path_factory.mktemp(assignment)
+    submissions = base / "submissions"
+    first = _first_function(assignment)
+    stub = first.source.split("### BEGIN SOLUTION")[0] + "raise NotImplementedError()\n"
+    notebooks = {
+        "ada_correct": filled_release(assignment),
+        "bo_partial": filled_release(assignment, {first.metadata.nbgrader.grade_id: stub}),
+        "cy_blank": nbformat.read(RELEASE / assignment / f"{assignment}.ipynb", as_version=4),
+    }
+    for student, nb in notebooks.items():
+        (submissions / student).mkdir(parents=True)
+        nbformat.write(nb, submissions / student / f"{assignment}.ipynb")
+    (submissions / "di_corrupt").mkdir()
+    (submissions / "di_corrupt" / f"{assignment}.ipynb").write_text('{"cells": [')
+    (submissions / "ed_missing").mkdir()
+    (submissions / "ed_missing" / "notes.txt").write_text("I forgot to upload")
+    out, home = base / "report", base / "home"
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "grade", assignment, str(submissions),
+         "--out", str(out), "--home", str(home), "--workers", "2"],
+        cwd=ROOT, capture_output=True, text=True, timeout=900,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    with (out / "grades.csv").open() as handle:
+        rows = {row["student_id"]: row for row in csv.DictReader(handle)}
+    return {"assignment": assignment, "rows": rows, "out": out, "home": home,
+            "first": first.metadata.nbgrader.grade_id}
+
+
+def _autograded(graded_class, student):
+    a = graded_class["assignment"]
+    path = graded_class["home"] / "autograded" / student / a / f"{a}.ipynb"
+    return nbformat.read(path, as_version=4)
+
+
+def test_every_submission_gets_a_row_with_the_expected_status(graded_class):
+    rows = graded_class["rows"]
+    assert set(rows) == {"ada_correct", "bo_partial", "cy_blank", "di_corrupt", "ed_missing"}
+    assert {s: r["status"] for s, r in rows.items()} == {
+        "ada_correct": "graded", "bo_partial": "graded", "cy_blank": "graded",
+        "di_corrupt": "invalid notebook", "ed_missing": "missing"}
+    assert list(next(iter(rows.values())))[:4] == ["student_id", "score", "max_score", "status"]
+
+
+def test_the_solution_gets_full_points_on_every_graded_cell(graded_class):
+    total = sum(c.metadata.nbgrader.points for c in _graded_cells(graded_class["assignment"]).values())
+    row = graded_class["rows"]["ada_correct"]
+    assert float(row["score"]) == float(row["max_score"]) == total
+    nb = _autograded(graded_class, "ada_correct")
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            assert output.output_type != "error", (cell.get("id"), output.get("evalue"))
+            assert output.get("name") != "stderr", (cell.get("id"), output.get("text"))
+
+
+def test_the_partial_answer_loses_exactly_its_points(graded_class):
+    cells = _graded_cells(graded_class["assignment"])
+    first = graded_class["first"]
+    lost = sum(cells[f"test_{first}_{kind}"].metadata.nbgrader.points
+               for kind in ("visible", "hidden"))
+    row = graded_class["rows"]["bo_partial"]
+    assert float(row["score"]) == float(row["max_score"]) - lost
+
+
+def test_the_blank_release_scores_zero_failing_only_as_expected(graded_class):
+    assert float(graded_class["rows"]["cy_blank"]["score"]) == 0
+    nb = _autograded(graded_class, "cy_blank")
+    for cell in nb.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade"):
+            errors = [o for o in cell.outputs if o.output_type == "error"]
+            assert errors, f"{cell.metadata.nbgrader.grade_id} passed on the blank release"
+            assert errors[0].ename in ACCEPTED_FAILURES, (
+                f"{cell.metadata.nbgrader.grade_id} failed with {errors[0].ename}: "
+                f"{errors[0].evalue} (an error of the test code, not of the blank answer)")
+
+
+def test_feedback_for_each_notebook_and_never_hidden_test_code(graded_class):
+    a = graded_class["assignment"]
+    feedback = graded_class["out"] / "feedback"
+    assert sorted(p.name for p in feedback.iterdir()) == ["ada_correct", "bo_partial", "cy_blank"]
+    hidden_lines = {
+        line.strip() for cell in _graded_cells(a).values()
+        for block in HIDDEN_BLOCK.findall(cell.source) for line in block.splitlines()
+        if len(line.strip()) > 20 and not line.strip().startswith("#")
+    }
+    for student in ("ada_correct", "bo_partial", "cy_blank"):
+        html = (feedback / student / f"{a}.html").read_text()
+        assert "BEGIN HIDDEN TESTS" not in html and "hidden tests: their code is not shown" in html
+        text = html_module.unescape(re.sub(r"<[^>]+>", "", html))
+        leaked = [line for line in hidden_lines if line in text]
+        assert not leaked, leaked[:3]
+
+
+def test_a_zip_of_submissions_is_graded_too(tmp_path):
+    assignment = ASSIGNMENTS[0]
+    archive = tmp_path / "class.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr(f"class/zed/{assignment}.ipynb", "not a notebook")
+        z.writestr("class/yan/readme.txt", "nothing here")
+    from grader.grade import grade_class
+
+    report = grade_class(assignment, archive, out=tmp_path / "out", home=tmp_path / "home")
+    assert [(r.student_id, r.status) for r in report.rows] == [
+        ("yan", "missing"), ("zed", "invalid notebook")]
+    assert (tmp_path / "out" / "grades.csv").read_text().count("\n") == 3
+    shutil.rmtree(tmp_path / "home")

@@ -1,0 +1,99 @@
+"""Installing the course: the helpers wheel (Colab), and the environment of tasks.py."""
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from helpers.setup import SETUP_CELL
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "--no-build-isolation", "--no-index", "-w", str(out), str(ROOT)],
+                   check=True, capture_output=True)
+    return next(out.glob("nn_course_helpers-*.whl"))
+
+
+def test_wheel_ships_the_data_and_keeps_tensorflow_optional(wheel):
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        metadata = archive.read(next(n for n in names if n.endswith("METADATA"))).decode()
+    assert {"helpers/_data/mnist_5k.npz", "helpers/_data/fashion_mnist_subset.npz"} <= names
+    assert not any(n.startswith(("grader/", "tests/", "solutions/")) for n in names)
+    requires = [line for line in metadata.splitlines() if line.startswith("Requires-Dist:")]
+    for line in requires:
+        if "tensorflow" in line:
+            assert "extra ==" in line, f"TensorFlow must stay optional: {line}"
+        assert "==" not in line.split(";")[0], f"pinned requirement: {line}"
+    numpy = next(line for line in requires if "numpy" in line)
+    assert ">=" in numpy
+
+
+def test_installing_the_wheel_where_numpy_and_tensorflow_exist_changes_neither(wheel, tmp_path):
+    report = tmp_path / "report.json"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--dry-run", "--no-index",
+                    "--quiet", "--report", str(report), str(wheel)], check=True)
+    installs = [item["metadata"]["name"] for item in json.loads(report.read_text())["install"]]
+    assert installs == ["nn-course-helpers"]
+
+
+def test_colab_setup_cell_installs_helpers_from_a_wheel_and_finds_the_data(wheel, tmp_path):
+    fake = tmp_path / "fake" / "google" / "colab"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("")
+    (fake / "output.py").write_text("def enable_custom_widget_manager():\n"
+                                    "    print('widget manager enabled')\n")
+    site = tmp_path / "site"
+    site.mkdir()
+    program = (
+        "import google.colab\n" + SETUP_CELL + "\n"
+        "import helpers, helpers.data as d\n"
+        "print('helpers from', helpers.__file__)\n"
+        "print('data from', d.data_file('mnist_5k.npz'))\n"
+        "print('mnist', d.load_mnist()[0][0].shape)\n"
+    )
+    env = {**os.environ, "NN_COURSE_HELPERS_SOURCE": str(wheel), "PIP_TARGET": str(site),
+           "PIP_NO_DEPS": "1", "PIP_NO_INDEX": "1",
+           "PYTHONPATH": os.pathsep.join([str(site), str(tmp_path / "fake")])}
+    done = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "widget manager enabled" in done.stdout and "Colab" in done.stdout
+    assert f"helpers from {site}" in done.stdout
+    assert f"data from {site / 'helpers' / '_data' / 'mnist_5k.npz'}" in done.stdout
+    assert "mnist (4000, 28, 28)" in done.stdout
+
+
+def _jupyter(*args: str) -> str:
+    done = subprocess.run([sys.executable, "-m", "jupyter", *args], capture_output=True,
+                          text=True, check=True)
+    return done.stdout + done.stderr
+
+
+def test_the_course_kernel_is_registered():
+    spec = Path(sys.prefix) / "share" / "jupyter" / "kernels" / "nn-course" / "kernel.json"
+    kernel = json.loads(spec.read_text())
+    assert Path(kernel["argv"][0]).resolve() == Path(sys.executable).resolve()
+    assert kernel["display_name"] == "Python 3 (nn-course)"
+
+
+def test_nbgrader_extensions_are_enabled():
+    labextensions = _jupyter("labextension", "list")
+    assert "@jupyter/nbgrader" in labextensions and "enabled" in labextensions
+    server = _jupyter("server", "extension", "list")
+    assert "nbgrader.server_extensions.formgrader" in server
+
+
+def test_tasks_env_is_idempotent():
+    done = subprocess.run([sys.executable, str(ROOT / "tasks.py"), "env"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=True)
+    assert "Installing" not in done.stdout and "Course environment ready" in done.stdout

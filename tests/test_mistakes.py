@@ -1,0 +1,48 @@
+"""The notebooks' tests catch plausible mistakes and accept other correct answers.
+
+Each solution notebook runs once in-process; then, for each graded cell, every
+mistake of tests/mistakes/nbXX.py replaces the solution and at least one of its
+test cells (visible or hidden) must fail, and every alternative must pass them all.
+"""
+
+import importlib
+import pkgutil
+
+import pytest
+
+import tests.mistakes as mistake_modules
+from tests.notebook_harness import NotebookSession
+
+MODULES = [importlib.import_module(f"tests.mistakes.{m.name}")
+           for m in pkgutil.iter_modules(mistake_modules.__path__)]
+MISTAKES = [pytest.param(m.ASSIGNMENT, gid, src, id=f"{m.ASSIGNMENT[:2]}-{gid}-{desc}")
+            for m in MODULES for gid, cases in m.MISTAKES.items() for desc, src in cases]
+ALTERNATIVES = [pytest.param(m.ASSIGNMENT, gid, src, id=f"{m.ASSIGNMENT[:2]}-{gid}-{desc}")
+                for m in MODULES for gid, cases in m.ALTERNATIVES.items() for desc, src in cases]
+_sessions: dict[str, NotebookSession] = {}
+
+
+def session(assignment: str) -> NotebookSession:
+    if assignment not in _sessions:
+        _sessions[assignment] = NotebookSession(assignment)
+    return _sessions[assignment]
+
+
+@pytest.mark.parametrize("module", MODULES, ids=lambda m: m.ASSIGNMENT)
+def test_every_graded_cell_has_mistakes_and_alternatives(module):
+    graded = {gid for gid in session(module.ASSIGNMENT).cells
+              if not gid.startswith("test_") and gid not in ("setup", "imports")}
+    assert graded == set(module.MISTAKES), "each solution cell needs a list of mistakes"
+    assert graded == set(module.ALTERNATIVES), "each solution cell needs alternatives"
+
+
+@pytest.mark.parametrize("assignment, grade_id, source", MISTAKES)
+def test_mistake_is_caught(assignment, grade_id, source):
+    error = session(assignment).run_tests_with(grade_id, source)
+    assert error is not None, "the notebook's tests let this mistake through"
+
+
+@pytest.mark.parametrize("assignment, grade_id, source", ALTERNATIVES)
+def test_alternative_is_accepted(assignment, grade_id, source):
+    error = session(assignment).run_tests_with(grade_id, source)
+    assert error is None, f"a correct answer was rejected: {error}"

@@ -1,0 +1,79 @@
+"""helpers.plots render headless; helpers.widgets' quiz gives instant feedback."""
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from helpers import plots
+from helpers.quizzes import QUESTIONS, QuizQuestion, answer_digest
+from helpers.widgets import quiz
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_image_grid_titles_true_and_predicted_labels_and_marks_errors():
+    images = np.random.default_rng(0).integers(0, 255, size=(5, 784), dtype=np.uint8)
+    fig = plots.image_grid(images, [0, 1, 2, 3, 4], [0, 1, 9, 3, 4],
+                           class_names=list("abcdefghij"), ncols=3, title="grid")
+    titled = [ax for ax in fig.axes if ax.get_title()]
+    assert len(titled) == 5 and len(fig.axes) == 6
+    assert titled[2].get_title() == "true: c\npred: j"
+    assert titled[2].title.get_color() == "red" and titled[0].title.get_color() == "black"
+    fig.savefig(__import__("io").BytesIO(), format="png")
+
+
+def test_training_curves_from_a_history_or_a_dict():
+    class History:
+        history = {"loss": [1.0, 0.5, 0.3], "val_loss": [1.1, 0.7, 0.6], "accuracy": [0.5, 0.7, 0.8]}
+
+    fig = plots.training_curves(History())
+    assert [ax.get_ylabel() for ax in fig.axes] == ["loss", "accuracy"]
+    assert len(fig.axes[0].lines) == 2 and fig.axes[0].get_xlabel() == "epoch"
+    assert len(plots.training_curves({"loss": [3, 2]}).axes) == 1
+
+
+def test_decision_boundary_predicts_once_over_the_whole_grid():
+    calls = []
+
+    def predict(grid):
+        calls.append(grid.shape)
+        return (grid[:, :1] > 0.5).astype(float)  # shape (k, 1)
+
+    X = np.random.default_rng(1).random((40, 2))
+    y = (X[:, 0] > 0.5).astype(int)
+    ax = plots.decision_boundary(predict, X, y, feature_names=("temperature", "duration"),
+                                 resolution=50)
+    assert calls == [(2500, 2)]
+    assert ax.get_xlabel() == "temperature" and ax.get_ylabel() == "duration" and ax.get_title()
+
+
+@pytest.mark.parametrize("question_id", sorted(QUESTIONS))
+def test_every_question_has_exactly_one_right_option(question_id):
+    question = QUESTIONS[question_id]
+    right = [letter for letter in question.options if question.is_correct(letter)]
+    assert len(right) == 1
+    assert question.explanation and question.hint
+
+
+def test_quiz_widget_gives_instant_feedback():
+    question = QuizQuestion("test.q", "2 + 2?", {"a": "3", "b": "4"}, answer_digest("test.q", "b"),
+                            "Two and two make four.", hint="Count on your fingers.")
+    box = quiz(question)
+    box.check_button.click()
+    assert "Choose an option" in box.feedback.value
+    box.choice.value = "a"
+    box.check_button.click()
+    assert "Not quite" in box.feedback.value and "fingers" in box.feedback.value
+    box.choice.value = "b"
+    box.check_button.click()
+    assert "Correct" in box.feedback.value and "make four" in box.feedback.value
+
+
+def test_quiz_widget_by_id():
+    box = quiz("01.q2")
+    assert "Dense(3)" in box.children[0].value
+    assert [value for _, value in box.choice.options] == ["a", "b", "c", "d"]

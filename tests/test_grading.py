@@ -83,7 +83,8 @@ def test_every_submission_gets_a_row_with_the_expected_status(graded_class):
 
 
 def test_the_solution_gets_full_points_on_every_graded_cell(graded_class):
-    total = sum(c.metadata.nbgrader.points for c in _graded_cells(graded_class["assignment"]).values())
+    cells = _graded_cells(graded_class["assignment"]).values()
+    total = sum(c.metadata.nbgrader.points for c in cells)
     row = graded_class["rows"]["ada_correct"]
     assert float(row["score"]) == float(row["max_score"]) == total
     nb = _autograded(graded_class, "ada_correct")

@@ -28,7 +28,8 @@ def test_image_grid_titles_true_and_predicted_labels_and_marks_errors():
 
 def test_training_curves_from_a_history_or_a_dict():
     class History:
-        history = {"loss": [1.0, 0.5, 0.3], "val_loss": [1.1, 0.7, 0.6], "accuracy": [0.5, 0.7, 0.8]}
+        history = {"loss": [1.0, 0.5, 0.3], "val_loss": [1.1, 0.7, 0.6],
+                   "accuracy": [0.5, 0.7, 0.8]}
 
     fig = plots.training_curves(History())
     assert [ax.get_ylabel() for ax in fig.axes] == ["loss", "accuracy"]

@@ -155,7 +155,7 @@ def tf_dense(x, W, b, activation):
     ],
     "quiz_answers": [
         ("every answer a", 'answer_q1 = "a"\nanswer_q2 = "a"\nanswer_q3 = "a"\n'),
-        ("W's shape read as (units, inputs)", 'answer_q1 = "b"\nanswer_q2 = "a"\nanswer_q3 = "c"\n'),
+        ("W read as (units, inputs)", 'answer_q1 = "b"\nanswer_q2 = "a"\nanswer_q3 = "c"\n'),
         ("(1, 2) read as (2, 1)", 'answer_q1 = "b"\nanswer_q2 = "b"\nanswer_q3 = "b"\n'),
         ("linear output chosen", 'answer_q1 = "a"\nanswer_q2 = "b"\nanswer_q3 = "c"\n'),
     ],

@@ -8,11 +8,13 @@ the scores in the master gradebook (``grader/gradebook.db``), and writes
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -90,20 +92,27 @@ def _max_score(assignment: str, db: Path) -> float:
 
 def _run_worker(job: dict, timeout: float) -> dict:
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONUNBUFFERED": "1"}
+    # A session of its own, so that a timeout ends the worker and its kernel together.
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "grader.worker", json.dumps(job)],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "grader.worker", json.dumps(job)],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout,
-            start_new_session=True,
-        )
+        stdout, stderr = worker.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.communicate()
         return {"status": "timeout", "detail": f"grading took over {timeout:g} s"}
-    for line in reversed(done.stdout.splitlines()):
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(worker.pid, signal.SIGKILL)  # anything the submission left running
+    for line in reversed(stdout.splitlines()):
         if line.startswith(RESULT_PREFIX):
             return json.loads(line[len(RESULT_PREFIX):])
-    if done.returncode < 0 and -done.returncode == 9:
+    if worker.returncode == -signal.SIGKILL:
         return {"status": "memory", "detail": "the grading process was killed (out of memory?)"}
-    last = (done.stderr.strip().splitlines() or ["no output"])[-1]
+    last = (stderr.strip().splitlines() or ["no output"])[-1]
     return {"status": "error", "detail": f"autograde failed: {last[:200]}"}
 
 

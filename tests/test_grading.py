@@ -7,11 +7,13 @@ release, a corrupt file and a missing notebook.
 
 import csv
 import html as html_module
+import os
 import re
 import shutil
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -145,3 +147,33 @@ def test_a_zip_of_submissions_is_graded_too(tmp_path):
         ("yan", "missing"), ("zed", "invalid notebook")]
     assert (tmp_path / "out" / "grades.csv").read_text().count("\n") == 3
     shutil.rmtree(tmp_path / "home")
+
+
+def _processes_inside(folder):
+    """PIDs whose working directory is inside ``folder`` (Linux /proc)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if str(Path(os.readlink(proc / "cwd"))).startswith(str(folder)):
+                    found.append(int(proc.name))
+            except OSError:
+                continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs Linux /proc")
+def test_an_endless_submission_times_out_and_leaves_nothing_running(tmp_path):
+    assignment = ASSIGNMENTS[0]
+    first = _first_function(assignment)
+    endless = first.source.split("### BEGIN SOLUTION")[0] + "pass\nwhile True:\n    pass\n"
+    submissions = tmp_path / "submissions" / "loopy"
+    submissions.mkdir(parents=True)
+    nbformat.write(filled_release(assignment, {first.metadata.nbgrader.grade_id: endless}),
+                   submissions / f"{assignment}.ipynb")
+    from grader.grade import grade_class
+
+    report = grade_class(assignment, submissions.parent, out=tmp_path / "out",
+                         home=tmp_path / "home", timeout=12)
+    assert [(r.student_id, r.score, r.status) for r in report.rows] == [("loopy", 0, "timeout")]
+    assert _processes_inside(tmp_path / "home") == []

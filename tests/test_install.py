@@ -97,3 +97,55 @@ def test_tasks_env_is_idempotent():
     done = subprocess.run([sys.executable, str(ROOT / "tasks.py"), "env"], cwd=ROOT,
                           capture_output=True, text=True, timeout=120, check=True)
     assert "Installing" not in done.stdout and "Course environment ready" in done.stdout
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_tasks_lab_serves_the_course_with_nbgrader(tmp_path):
+    import signal
+    import time
+    import urllib.request
+
+    import nbgrader
+
+    port, token = _free_port(), "course-test"
+    log = (tmp_path / "lab.log").open("w")
+    lab = subprocess.Popen(
+        [sys.executable, str(ROOT / "tasks.py"), "lab", "--no-browser", f"--port={port}",
+         "--ip=127.0.0.1", f"--IdentityProvider.token={token}"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def get(path: str) -> tuple[int, str]:
+        sep = "&" if "?" in path else "?"
+        url = f"http://127.0.0.1:{port}{path}{sep}token={token}"
+        with urllib.request.urlopen(url, timeout=20) as response:
+            return response.status, response.read().decode()
+
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                get("/api/status")
+                break
+            except OSError:
+                assert lab.poll() is None and time.monotonic() < deadline, \
+                    (tmp_path / "lab.log").read_text()[-2000:]
+                time.sleep(0.5)
+        status, page = get("/lab/tree/course")
+        assert status == 200 and "JupyterLab" in page
+        status, listing = get("/api/contents/course")
+        assert "01_neurons_and_layers" in listing
+        assert get(f"/nbgrader_version?version={nbgrader.__version__}")[0] == 200
+        status, assignments = get("/formgrader/api/assignments")
+        assert status == 200 and "01_neurons_and_layers" in assignments
+        assert lab.poll() is None, (tmp_path / "lab.log").read_text()[-2000:]
+    finally:
+        if lab.poll() is None:
+            os.killpg(lab.pid, signal.SIGTERM)
+            lab.wait(timeout=30)

@@ -18,7 +18,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["CheckFailed", "check_answer", "expect", "passed", "show"]
+__all__ = [
+    "CheckFailed",
+    "check_answer",
+    "check_compiled_model",
+    "check_dense_model",
+    "expect",
+    "passed",
+    "show",
+]
 
 
 class CheckFailed(AssertionError):
@@ -127,6 +135,9 @@ def expect(
     if expected_array.dtype.kind == "f" and got_array.dtype.kind != "f":
         raise _fail(call, f"It returned {show(got)}: integers where floats were expected.",
                     "an integer array truncates values; create arrays with a float dtype.")
+    if expected_array.dtype.kind in "iu" and got_array.dtype.kind not in "iu":
+        raise _fail(call, f"It returned {show(got)}: expected a whole number (an int).",
+                    hint or "counts are integers: avoid `/`, or convert with int().")
     if got_array.shape != expected_array.shape:
         what = "a scalar" if expected_array.ndim == 0 else f"shape {expected_array.shape}"
         raise _fail(call, f"Expected {what}, got shape {got_array.shape}: {show(got)}.", hint)
@@ -158,3 +169,96 @@ def check_answer(name: str, namespace: Mapping[str, Any], choices: str = "abcd")
             f'as a string: {name} = "{choices[0]}".'
         )
     return value.strip().lower()
+
+
+ACTIVATIONS = {
+    "sigmoid": lambda z: np.exp(-np.logaddexp(0.0, -z)),
+    "relu": lambda z: np.maximum(z, 0.0),
+    "linear": lambda z: z,
+}
+
+
+def _build_quietly(build: Callable, call: str):
+    """Call a model-building function; Keras warnings go to stdout as notes, not stderr."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = build()
+    for warning in caught:
+        print(f"note: {call} warned: {str(warning.message).splitlines()[0]}")
+    if model is None:
+        raise _fail(call, "It returned None.", "did you forget the `return` statement?")
+    return model
+
+
+def check_dense_model(build: Callable, n_inputs: int, layers: list[tuple[int, str]],
+                      hint: str = "") -> None:
+    """Check that ``build()`` returns an uncompiled ``keras.Sequential`` of Dense layers.
+
+    ``layers`` lists ``(units, activation)`` per layer, activation one of "sigmoid",
+    "relu", "linear" (checked by value, so ``"sigmoid"`` and ``tf.nn.sigmoid`` both pass).
+    """
+    import keras
+
+    call = f"{getattr(build, '__name__', 'build')}()"
+    model = _build_quietly(build, call)
+    if not isinstance(model, keras.Sequential):
+        raise _fail(call, f"It returned a {type(model).__name__}: expected a keras.Sequential.",
+                    hint)
+    try:
+        input_shape = tuple(model.inputs[0].shape)
+    except (AttributeError, ValueError, IndexError):
+        raise _fail(call, "The model has no input shape yet (an unbuilt Sequential has no "
+                    "inputs in Keras 3).",
+                    f"start the list of layers with keras.Input(shape=({n_inputs},)).") from None
+    if input_shape != (None, n_inputs):
+        raise _fail(call, f"Its input shape is {input_shape}, expected (None, {n_inputs}).",
+                    f"keras.Input(shape=({n_inputs},)): one example is a row of "
+                    f"{n_inputs} features.")
+    found = [(type(layer).__name__, getattr(layer, "units", None)) for layer in model.layers]
+    wanted = [("Dense", units) for units, _ in layers]
+    if found != wanted:
+        raise _fail(call, f"Its layers are {found}, expected {wanted}.", hint)
+    z = np.array([[-3.0, -0.5, 0.0, 2.0]], dtype=np.float32)
+    for index, (layer, (units, activation)) in enumerate(zip(model.layers, layers, strict=True)):
+        got = np.asarray(layer.activation(z))
+        if not np.allclose(got, ACTIVATIONS[activation](z), atol=1e-6):
+            raise _fail(call, f"Layer {index} ({units} units) does not apply {activation}: "
+                        f"on {z.ravel().tolist()} its activation gives {got.ravel().round(4)}.",
+                        f'Dense({units}, activation="{activation}")')
+    if getattr(model, "compiled", False):
+        raise _fail(call, "The model is already compiled.",
+                    "build only here; compiling is the next function's job.")
+    passed(f"{call}: {n_inputs} inputs -> " + " -> ".join(f"{u} {a}" for u, a in layers))
+
+
+def check_compiled_model(compile_fn: Callable, make_model: Callable, loss: Callable,
+                         optimizer: str = "Adam", learning_rate: float = 1e-3,
+                         y_true=None, y_pred=None, hint: str = "") -> None:
+    """Check that ``compile_fn(model)`` compiles ``model`` with the right loss and optimizer.
+
+    ``make_model()`` gives a fresh uncompiled model. The loss is checked by value:
+    ``loss(y_true, y_pred)`` must equal the model's loss on the same arrays, so any
+    spelling of the same loss passes (a string, a function, a Loss object).
+    """
+    import keras
+
+    call = f"{getattr(compile_fn, '__name__', 'compile')}(model)"
+    model = make_model()
+    returned = compile_fn(model)
+    if returned is None:
+        raise _fail(call, "It returned None.", "return the model after model.compile(...).")
+    if not getattr(returned, "compiled", False):
+        raise _fail(call, "The model it returned is not compiled.", "call model.compile(...).")
+    expected_loss = float(np.mean(loss(y_true, y_pred)))
+    got_loss = float(np.mean(np.asarray(keras.losses.get(returned.loss)(y_true, y_pred))))
+    if not np.isclose(got_loss, expected_loss, rtol=1e-5):
+        raise _fail(call, f"Its loss on y_true={y_true.ravel().tolist()}, y_pred="
+                    f"{np.asarray(y_pred).ravel().round(3).tolist()} is {got_loss:.6f}; "
+                    f"the expected loss gives {expected_loss:.6f} (loss={returned.loss!r}).", hint)
+    name = type(returned.optimizer).__name__
+    if name != optimizer:
+        raise _fail(call, f"Its optimizer is {name}, expected {optimizer}.", hint)
+    rate = float(np.asarray(returned.optimizer.learning_rate))
+    if not np.isclose(rate, learning_rate, rtol=1e-6):
+        raise _fail(call, f"Its learning rate is {rate:g}, expected {learning_rate:g}.", hint)
+    passed(f"{call}: loss {returned.loss!r}, {name}(learning_rate={rate:g})")

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["decision_boundary", "image_grid", "training_curves"]
+__all__ = ["decision_boundary", "hidden_unit_maps", "image_grid", "training_curves"]
 
 
 def _label(value, class_names: Sequence[str] | None) -> str:
@@ -94,12 +94,7 @@ def decision_boundary(
     probabilities of shape ``(k,)`` or ``(k, 1)``. Returns the matplotlib Axes.
     """
     X = np.asarray(X, dtype=float)
-    y = np.asarray(y).reshape(-1)
-    pad = 0.05 * (X.max(axis=0) - X.min(axis=0))
-    lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
-    g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
-                         np.linspace(lo[1], hi[1], resolution))
-    grid = np.column_stack([g0.ravel(), g1.ravel()])
+    g0, g1, grid = _plane_grid(X, resolution)
     probability = np.asarray(predict(grid), dtype=float).reshape(g0.shape)
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4))
@@ -107,11 +102,56 @@ def decision_boundary(
                           cmap="RdBu_r", alpha=0.35)
     ax.contour(g0, g1, probability, levels=[threshold], colors="k", linewidths=1.5)
     ax.figure.colorbar(shading, ax=ax, label="predicted probability")
-    for label, marker, colour in ((0, "o", "tab:blue"), (1, "x", "tab:red")):
-        rows = y == label
-        ax.scatter(X[rows, 0], X[rows, 1], marker=marker, c=colour, s=25, label=f"y = {label}")
-    ax.set_xlabel(feature_names[0])
-    ax.set_ylabel(feature_names[1])
+    _scatter_labels(ax, X, y, feature_names)
     ax.set_title(title)
     ax.legend(loc="upper right")
     return ax
+
+
+def hidden_unit_maps(
+    activations: Callable[[np.ndarray], np.ndarray],
+    X: np.ndarray,
+    y: np.ndarray,
+    feature_names: Sequence[str] = ("x1", "x2"),
+    resolution: int = 120,
+    title: str = "What each unit responds to",
+):
+    """Shade each unit's activation over the plane of ``X`` ``(m, 2)``, one panel per unit.
+
+    ``activations`` is called once, on a ``(resolution**2, 2)`` grid, and returns
+    ``(k, units)`` values in [0, 1] (e.g. a sigmoid layer). Returns the Figure.
+    """
+    X = np.asarray(X, dtype=float)
+    g0, g1, grid = _plane_grid(X, resolution)
+    values = np.asarray(activations(grid), dtype=float).reshape(len(grid), -1)
+    units = values.shape[1]
+    fig, axes = plt.subplots(1, units, figsize=(3.8 * units + 1, 3.6), squeeze=False,
+                             sharey=True, layout="constrained")
+    for j, ax in enumerate(axes.flat):
+        shading = ax.contourf(g0, g1, values[:, j].reshape(g0.shape),
+                              levels=np.linspace(0, 1, 11), cmap="Greens")
+        _scatter_labels(ax, X, y, feature_names, size=12)
+        ax.set_title(f"unit {j}")
+        if j:
+            ax.set_ylabel("")
+    fig.colorbar(shading, ax=list(axes.flat), label="activation")
+    fig.suptitle(title)
+    return fig
+
+
+def _plane_grid(X: np.ndarray, resolution: int):
+    """A ``resolution x resolution`` grid over the bounding box of ``X`` (5 % margin)."""
+    pad = 0.05 * (X.max(axis=0) - X.min(axis=0))
+    lo, hi = X.min(axis=0) - pad, X.max(axis=0) + pad
+    g0, g1 = np.meshgrid(np.linspace(lo[0], hi[0], resolution),
+                         np.linspace(lo[1], hi[1], resolution))
+    return g0, g1, np.column_stack([g0.ravel(), g1.ravel()])
+
+
+def _scatter_labels(ax, X, y, feature_names, size: int = 25) -> None:
+    y = np.asarray(y).reshape(-1)
+    for label, marker, colour in ((0, "o", "tab:blue"), (1, "x", "tab:red")):
+        rows = y == label
+        ax.scatter(X[rows, 0], X[rows, 1], marker=marker, c=colour, s=size, label=f"y = {label}")
+    ax.set_xlabel(feature_names[0])
+    ax.set_ylabel(feature_names[1])

@@ -77,3 +77,99 @@ _add(QuizQuestion(
     "Keras layers expect such a matrix, one row per example.",
     hint="Count the brackets: each pair adds a dimension.",
 ))
+_add(QuizQuestion(
+    "02.q1",
+    "<code>A_in</code> has shape (m, n) and <code>W</code> has shape (n, k). "
+    "What is the shape of <code>my_dense_v(A_in, W, b, g)</code>?",
+    {"a": "(n, k)", "b": "(m, k)", "c": "(k, m)", "d": "(m, n)"},
+    "e3dac8521ea1b1d9",
+    "(m, n) @ (n, k) gives (m, k): one row per example, one column per unit; "
+    "b of shape (k,) is added to every row.",
+    hint="In a matrix product the inner sizes match and the outer ones remain.",
+))
+_add(QuizQuestion(
+    "02.q2",
+    "In <code>my_dense</code>, which numbers does unit j use?",
+    {
+        "a": "row j of W and b[j]",
+        "b": "column j of W and b[j]",
+        "c": "all of W and all of b",
+        "d": "column j of W and all of b",
+    },
+    "b2f75be4e9e1561b",
+    "Each unit has one weight per input, stored in its column W[:, j], and one bias b[j].",
+    hint="W has one row per input and one column per unit.",
+))
+_add(QuizQuestion(
+    "02.q3",
+    "Why is <code>my_dense_v</code> much faster than calling <code>my_dense</code> "
+    "for every example?",
+    {
+        "a": "it does fewer multiplications",
+        "b": "it computes in float32",
+        "c": "one matrix product runs the whole batch in compiled, optimised code "
+             "instead of Python loops",
+        "d": "it skips the activation function",
+    },
+    "ae06adf86548333e",
+    "Both do the same multiplications; the loop pays Python's overhead for every unit of "
+    "every example, while the matrix product runs in optimised compiled code (BLAS).",
+    hint="Count the multiplications in both: are they different?",
+))
+_add(QuizQuestion(
+    "03.q1",
+    "A <code>Sequential</code> model is a list of four <code>Dense</code> layers. "
+    "Counting as this course does (the input is not a layer), how many layers has the network?",
+    {"a": "3", "b": "4", "c": "5", "d": "6"},
+    "ffc27560f4be69d3",
+    "Each Dense layer is one layer of the network: 4 (3 hidden layers and the output layer). "
+    "The input features are layer 0 and are not counted.",
+    hint="Is keras.Input a layer of neurons?",
+))
+_add(QuizQuestion(
+    "03.q2",
+    "Which line defines a layer of 4 units with a sigmoid activation?",
+    {
+        "a": 'keras.layers.Dense(units=4, activation="sigmoid")',
+        "b": 'keras.layers.Dense(activation="sigmoid")(4)',
+        "c": "keras.layers.Sigmoid(units=4)",
+        "d": 'keras.layers.Dense(units=1, activation="sigmoid", input_shape=4)',
+    },
+    "3442e5020864914d",
+    "units is the number of neurons and activation their function g.",
+    hint="Which argument of Dense sets the number of neurons?",
+))
+_add(QuizQuestion(
+    "03.q3",
+    "In the weight matrix W of a layer (the course's convention, and Keras's), "
+    "where are the weights of one neuron?",
+    {"a": "in one row of W", "b": "in one column of W", "c": "on the diagonal of W",
+     "d": "in b"},
+    "d2b29baf3319b3ec",
+    "W has shape (inputs, units): column j holds the weights of unit j, one per input.",
+    hint="W's shape is (number of inputs, number of units).",
+))
+_add(QuizQuestion(
+    "03.q4",
+    "<code>W</code> has 2 rows and 3 columns. How many times does the loop of "
+    "<code>my_dense</code> (one pass per unit) run?",
+    {"a": "2", "b": "3", "c": "6", "d": "1"},
+    "4c703ce601e7ac50",
+    "The loop runs once per unit, and units are columns: 3 times (each time a dot product of "
+    "2 inputs).",
+    hint="Which dimension of W counts the units?",
+))
+_add(QuizQuestion(
+    "03.q5",
+    "The digit model (sigmoid output) outputs 0.93 for an image. What does that mean?",
+    {
+        "a": "the model's estimate of the probability that the image is a 1, so it predicts 1",
+        "b": "93% of the image's pixels are ink",
+        "c": "the model is 93% accurate",
+        "d": "the image is a 0 with probability 0.93",
+    },
+    "d404ca24155e2de1",
+    "With labels 0 and 1 and a sigmoid output, a is the estimated P(y = 1 | x); "
+    "thresholding at 0.5 gives the prediction 1.",
+    hint="What does the label y = 1 stand for in this data set?",
+))

@@ -22,6 +22,10 @@ class NotebookSession:
             for c in self.notebook.cells
             if c.cell_type == "code" and c.metadata.get("nbgrader", {}).get("grade_id")
         }
+        self.solution_cells = {
+            c.metadata["nbgrader"]["grade_id"] for c in self.notebook.cells
+            if c.metadata.get("nbgrader", {}).get("solution")
+        }
         self.namespace: dict = {"__name__": "__main__"}
         for index, cell in enumerate(self.notebook.cells):
             if cell.cell_type == "code":

@@ -48,7 +48,15 @@ def show(value: Any, max_chars: int = 300) -> str:
 def _brief(value: Any) -> str:
     if isinstance(value, np.ndarray):
         return f"<{value.dtype} array {value.shape}>"
+    if isinstance(value, (list, tuple)) and value and isinstance(value[0], np.ndarray):
+        return f"<{type(value).__name__} of {len(value)} arrays>"
     return show(value, 40)
+
+
+def _loss_name(loss: Any) -> str:
+    if isinstance(loss, str):
+        return repr(loss)
+    return getattr(loss, "name", None) or getattr(loss, "__name__", type(loss).__name__)
 
 
 def _call(name: str, args: Mapping[str, Any]) -> str:
@@ -254,11 +262,12 @@ def check_compiled_model(compile_fn: Callable, make_model: Callable, loss: Calla
     if not np.isclose(got_loss, expected_loss, rtol=1e-5):
         raise _fail(call, f"Its loss on y_true={y_true.ravel().tolist()}, y_pred="
                     f"{np.asarray(y_pred).ravel().round(3).tolist()} is {got_loss:.6f}; "
-                    f"the expected loss gives {expected_loss:.6f} (loss={returned.loss!r}).", hint)
+                    f"the expected loss gives {expected_loss:.6f} "
+                    f"(loss={_loss_name(returned.loss)}).", hint)
     name = type(returned.optimizer).__name__
     if name != optimizer:
         raise _fail(call, f"Its optimizer is {name}, expected {optimizer}.", hint)
     rate = float(np.asarray(returned.optimizer.learning_rate))
     if not np.isclose(rate, learning_rate, rtol=1e-6):
         raise _fail(call, f"Its learning rate is {rate:g}, expected {learning_rate:g}.", hint)
-    passed(f"{call}: loss {returned.loss!r}, {name}(learning_rate={rate:g})")
+    passed(f"{call}: loss {_loss_name(returned.loss)}, {name}(learning_rate={rate:g})")

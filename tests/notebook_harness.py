@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import io
+import warnings
 from pathlib import Path
 
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+class WroteToStderr(Exception):
+    """A test cell wrote to stderr (a warning, say): nbgrader would give it no points."""
 
 
 class NotebookSession:
@@ -50,10 +55,17 @@ class NotebookSession:
         try:
             self._exec(answer, f"answer for {grade_id}")
             for test in self.tests_of(grade_id):
+                stderr = io.StringIO()
                 try:
-                    self._exec(self.cells[test], test)
+                    with warnings.catch_warnings(record=True) as caught, \
+                            contextlib.redirect_stderr(stderr):
+                        warnings.simplefilter("always")
+                        self._exec(self.cells[test], test)
                 except Exception as error:  # a failing test cell, whatever it raised
                     return error
+                if caught or stderr.getvalue():
+                    shown = [str(w.message) for w in caught] + [stderr.getvalue()]
+                    return WroteToStderr(f"{test}: {shown}")
             return None
         finally:
             self._exec(self.cells[grade_id], grade_id)

@@ -31,10 +31,14 @@ def _graded_cells(assignment):
             if c.metadata.get("nbgrader", {}).get("grade")}
 
 
-def _first_function(assignment):
+def _function_cells(assignment):
     nb = nbformat.read(SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
-    return next(c for c in nb.cells
-                if c.metadata.get("nbgrader", {}).get("solution") and "def " in c.source)
+    return [c for c in nb.cells
+            if c.metadata.get("nbgrader", {}).get("solution") and "def " in c.source]
+
+
+def _first_function(assignment):
+    return _function_cells(assignment)[0]
 
 
 @pytest.fixture(scope="module", params=ASSIGNMENTS)
@@ -42,11 +46,12 @@ def graded_class(request, tmp_path_factory):
     assignment = request.param
     base = tmp_path_factory.mktemp(assignment)
     submissions = base / "submissions"
-    first = _first_function(assignment)
-    stub = first.source.split("### BEGIN SOLUTION")[0] + "raise NotImplementedError()\n"
+    # the last graded function: no other function of the notebook calls it
+    last = _function_cells(assignment)[-1]
+    stub = last.source.split("### BEGIN SOLUTION")[0] + "raise NotImplementedError()\n"
     notebooks = {
         "ada_correct": filled_release(assignment),
-        "bo_partial": filled_release(assignment, {first.metadata.nbgrader.grade_id: stub}),
+        "bo_partial": filled_release(assignment, {last.metadata.nbgrader.grade_id: stub}),
         "cy_blank": nbformat.read(RELEASE / assignment / f"{assignment}.ipynb", as_version=4),
     }
     for student, nb in notebooks.items():
@@ -66,7 +71,7 @@ def graded_class(request, tmp_path_factory):
     with (out / "grades.csv").open() as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     return {"assignment": assignment, "rows": rows, "out": out, "home": home,
-            "first": first.metadata.nbgrader.grade_id}
+            "blanked": last.metadata.nbgrader.grade_id}
 
 
 def _autograded(graded_class, student):
@@ -98,8 +103,8 @@ def test_the_solution_gets_full_points_on_every_graded_cell(graded_class):
 
 def test_the_partial_answer_loses_exactly_its_points(graded_class):
     cells = _graded_cells(graded_class["assignment"])
-    first = graded_class["first"]
-    lost = sum(cells[f"test_{first}_{kind}"].metadata.nbgrader.points
+    blanked = graded_class["blanked"]
+    lost = sum(cells[f"test_{blanked}_{kind}"].metadata.nbgrader.points
                for kind in ("visible", "hidden"))
     row = graded_class["rows"]["bo_partial"]
     assert float(row["score"]) == float(row["max_score"]) - lost
@@ -121,11 +126,14 @@ def test_feedback_for_each_notebook_and_never_hidden_test_code(graded_class):
     a = graded_class["assignment"]
     feedback = graded_class["out"] / "feedback"
     assert sorted(p.name for p in feedback.iterdir()) == ["ada_correct", "bo_partial", "cy_blank"]
+    solution = nbformat.read(SOLUTIONS / a / f"{a}.ipynb", as_version=4)
+    public_lines = {line.strip() for cell in solution.cells
+                    for line in HIDDEN_BLOCK.sub("", cell.source).splitlines()}
     hidden_lines = {
         line.strip() for cell in _graded_cells(a).values()
         for block in HIDDEN_BLOCK.findall(cell.source) for line in block.splitlines()
         if len(line.strip()) > 20 and not line.strip().startswith("#")
-    }
+    } - public_lines
     for student in ("ada_correct", "bo_partial", "cy_blank"):
         html = (feedback / student / f"{a}.html").read_text()
         assert "BEGIN HIDDEN TESTS" not in html and "hidden tests: their code is not shown" in html

@@ -1,0 +1,212 @@
+"""03_keras_sequential: wrong and alternative answers for the model-building exercises."""
+
+ASSIGNMENT = "03_keras_sequential"
+
+
+def _build(layers: str, start: str = "keras.Input(shape=(784,)),", extra: str = "") -> str:
+    return f"""
+def build_digit_model():
+    model = keras.Sequential([{start} {layers}])
+    {extra}
+    return model
+"""
+
+
+SIG = 'activation="sigmoid"'
+RIGHT_LAYERS = (f"keras.layers.Dense(25, {SIG}), keras.layers.Dense(15, {SIG}), "
+                f"keras.layers.Dense(1, {SIG})")
+
+
+def _compile(arguments: str, tail: str = "return model") -> str:
+    return f"""
+def compile_digit_model(model):
+    model.compile({arguments})
+    {tail}
+"""
+
+
+def _forward(body: str) -> str:
+    return f"""
+def numpy_forward(weights, X):
+{body}
+"""
+
+
+MISTAKES = {
+    "build_digit_model": [
+        ("no keras.Input: an unbuilt model", _build(RIGHT_LAYERS, start="")),
+        ("wrong layer sizes", _build(RIGHT_LAYERS.replace("Dense(15", "Dense(10"))),
+        ("relu hidden layers", _build('keras.layers.Dense(25, activation="relu"), '
+                                      'keras.layers.Dense(15, activation="relu"), '
+                                      f"keras.layers.Dense(1, {SIG})")),
+        ("linear output (no activation)", _build(f"keras.layers.Dense(25, {SIG}), "
+                                                 f"keras.layers.Dense(15, {SIG}), "
+                                                 "keras.layers.Dense(1)")),
+        ("input of 28 x 28 images", _build(RIGHT_LAYERS, start="keras.Input(shape=(28, 28)),")),
+        ("an extra layer", _build(f"keras.layers.Dense(25, {SIG}), " + RIGHT_LAYERS)),
+        ("compiled already", _build(
+            RIGHT_LAYERS, extra='model.compile(loss="binary_crossentropy", optimizer="adam")')),
+        ("forgets to return", """
+def build_digit_model():
+    model = keras.Sequential([keras.Input(shape=(784,)), keras.layers.Dense(25)])
+"""),
+        ("one global model returned at every call", """
+_the_model = keras.Sequential([keras.Input(shape=(784,)),
+                               keras.layers.Dense(25, activation="sigmoid"),
+                               keras.layers.Dense(15, activation="sigmoid"),
+                               keras.layers.Dense(1, activation="sigmoid")])
+
+def build_digit_model():
+    return _the_model
+"""),
+    ],
+    "compile_digit_model": [
+        ("mean squared error", _compile('loss="mse", optimizer="adam"')),
+        ("from_logits=True with a sigmoid output",
+         _compile("loss=keras.losses.BinaryCrossentropy(from_logits=True), optimizer='adam'")),
+        ("categorical cross-entropy",
+         _compile('loss="categorical_crossentropy", optimizer="adam"')),
+        ("SGD", _compile('loss="binary_crossentropy", optimizer="sgd"')),
+        ("RMSprop",
+         _compile('loss="binary_crossentropy", optimizer=keras.optimizers.RMSprop(1e-3)')),
+        ("Adam at 0.01",
+         _compile('loss="binary_crossentropy", optimizer=keras.optimizers.Adam(0.01)')),
+        ("does not return the model", _compile('loss="binary_crossentropy", optimizer="adam"',
+                                               tail="pass")),
+    ],
+    "count_parameters": [
+        ("biases forgotten", """
+def count_parameters(n_inputs, layer_sizes):
+    sizes = [n_inputs, *layer_sizes]
+    return sum(a * b for a, b in zip(sizes, sizes[1:]))
+"""),
+        ("input layer ignored", """
+def count_parameters(n_inputs, layer_sizes):
+    return sum((a + 1) * b for a, b in zip(layer_sizes, layer_sizes[1:]))
+"""),
+        ("one bias per input instead of per unit", """
+def count_parameters(n_inputs, layer_sizes):
+    sizes = [n_inputs, *layer_sizes]
+    return sum(a * b + a for a, b in zip(sizes, sizes[1:]))
+"""),
+        ("every layer fed by the input", """
+def count_parameters(n_inputs, layer_sizes):
+    return sum((n_inputs + 1) * n for n in layer_sizes)
+"""),
+        ("returns a float", """
+def count_parameters(n_inputs, layer_sizes):
+    sizes = [n_inputs, *layer_sizes]
+    return float(sum((a + 1) * b for a, b in zip(sizes, sizes[1:])))
+"""),
+    ],
+    "numpy_forward": [
+        ("weights transposed", _forward("""    A = X
+    for W, b in zip(weights[0::2], weights[1::2]):
+        A = sigmoid(A @ W.T + b)
+    return A""")),
+        ("biases forgotten", _forward("""    A = X
+    for W in weights[0::2]:
+        A = sigmoid(A @ W)
+    return A""")),
+        ("no sigmoid on the output layer", _forward("""    A = X
+    pairs = list(zip(weights[0::2], weights[1::2]))
+    for W, b in pairs[:-1]:
+        A = sigmoid(A @ W + b)
+    return A @ pairs[-1][0] + pairs[-1][1]""")),
+        ("hard-coded three layers", _forward("""    W1, b1, W2, b2, W3, b3 = weights
+    return sigmoid(sigmoid(sigmoid(X @ W1 + b1) @ W2 + b2) @ W3 + b3)""")),
+        ("flattened output", _forward("""    A = X
+    for W, b in zip(weights[0::2], weights[1::2]):
+        A = sigmoid(A @ W + b)
+    return A.ravel()""")),
+        ("thresholded output", _forward("""    A = X
+    for W, b in zip(weights[0::2], weights[1::2]):
+        A = sigmoid(A @ W + b)
+    return (A >= 0.5).astype(float)""")),
+        ("relu in the hidden layers", _forward("""    A = X
+    pairs = list(zip(weights[0::2], weights[1::2]))
+    for W, b in pairs[:-1]:
+        A = np.maximum(A @ W + b, 0)
+    return sigmoid(A @ pairs[-1][0] + pairs[-1][1])""")),
+    ],
+    "quiz_answers": [
+        ("counts the input as a layer", 'answer_q1 = "c"\nanswer_q2 = "a"\nanswer_q3 = "b"\n'
+                                        'answer_q4 = "b"\nanswer_q5 = "a"\n'),
+        ("rows as neurons", 'answer_q1 = "b"\nanswer_q2 = "a"\nanswer_q3 = "a"\n'
+                            'answer_q4 = "a"\nanswer_q5 = "a"\n'),
+        ("output read as accuracy", 'answer_q1 = "b"\nanswer_q2 = "a"\nanswer_q3 = "b"\n'
+                                    'answer_q4 = "b"\nanswer_q5 = "c"\n'),
+    ],
+}
+
+ALTERNATIVES = {
+    "build_digit_model": [
+        ("Sequential and .add", """
+def build_digit_model():
+    model = keras.Sequential()
+    model.add(keras.Input(shape=(784,)))
+    model.add(keras.layers.Dense(units=25, activation="sigmoid"))
+    model.add(keras.layers.Dense(units=15, activation="sigmoid"))
+    model.add(keras.layers.Dense(units=1, activation="sigmoid"))
+    return model
+"""),
+        ("tf.nn.sigmoid and tf.keras", """
+import tensorflow as tf
+
+def build_digit_model():
+    return tf.keras.Sequential([tf.keras.Input(shape=(784,)),
+                                tf.keras.layers.Dense(25, activation=tf.nn.sigmoid),
+                                tf.keras.layers.Dense(15, activation=tf.nn.sigmoid),
+                                tf.keras.layers.Dense(1, activation=tf.nn.sigmoid)])
+"""),
+        ("keras.activations.sigmoid", _build(
+            "keras.layers.Dense(25, activation=keras.activations.sigmoid), "
+            "keras.layers.Dense(15, activation=keras.activations.sigmoid), "
+            "keras.layers.Dense(1, activation=keras.activations.sigmoid)")),
+        ("deprecated input_shape (Keras warns; the note goes to stdout)", """
+def build_digit_model():
+    return keras.Sequential([keras.layers.Dense(25, activation="sigmoid", input_shape=(784,)),
+                             keras.layers.Dense(15, activation="sigmoid"),
+                             keras.layers.Dense(1, activation="sigmoid")])
+"""),
+    ],
+    "compile_digit_model": [
+        ("strings", _compile('loss="binary_crossentropy", optimizer="adam"')),
+        ("loss function and tf.keras optimizer",
+         _compile("loss=keras.losses.binary_crossentropy, "
+                  "optimizer=__import__('tensorflow').keras.optimizers.Adam(learning_rate=0.001)")),
+        ("BinaryCrossentropy(from_logits=False)",
+         _compile("optimizer=keras.optimizers.Adam(), "
+                  "loss=keras.losses.BinaryCrossentropy(from_logits=False)")),
+    ],
+    "count_parameters": [
+        ("sum over zip", """
+def count_parameters(n_inputs, layer_sizes):
+    sizes = [n_inputs, *layer_sizes]
+    return sum((a + 1) * b for a, b in zip(sizes[:-1], sizes[1:]))
+"""),
+        ("weights plus biases, with NumPy ints converted", """
+def count_parameters(n_inputs, layer_sizes):
+    sizes = np.array([n_inputs, *layer_sizes])
+    return int(np.sum(sizes[:-1] * sizes[1:]) + np.sum(sizes[1:]))
+"""),
+    ],
+    "numpy_forward": [
+        ("index loop", _forward("""    A = X
+    for i in range(0, len(weights), 2):
+        A = sigmoid(np.matmul(A, weights[i]) + weights[i + 1])
+    return A""")),
+        ("scipy's expit", _forward("""    from scipy.special import expit
+    A = X
+    for W, b in zip(weights[::2], weights[1::2]):
+        A = expit(A @ W + b)
+    return A""")),
+        ("functools.reduce", _forward("""    import functools
+    pairs = zip(weights[::2], weights[1::2])
+    return functools.reduce(lambda A, Wb: sigmoid(A @ Wb[0] + Wb[1]), pairs, X)""")),
+    ],
+    "quiz_answers": [
+        ("capitals", 'answer_q1 = "B"\nanswer_q2 = "A"\nanswer_q3 = "B"\n'
+                     'answer_q4 = "B"\nanswer_q5 = "A"\n'),
+    ],
+}

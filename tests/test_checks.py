@@ -81,3 +81,71 @@ def test_check_answer():
     for bad in ({}, {"answer_q1": None}, {"answer_q1": "e"}, {"answer_q1": 2}):
         with pytest.raises(CheckFailed, match='answer_q1 = "a"'):
             check_answer("answer_q1", bad)
+
+
+def _digit_model(activation="sigmoid", with_input=True, sizes=(25, 15, 1)):
+    import keras
+
+    layers = [keras.layers.Dense(n, activation=activation) for n in sizes]
+    return keras.Sequential(([keras.Input(shape=(784,))] if with_input else []) + layers)
+
+
+DIGIT_LAYERS = [(25, "sigmoid"), (15, "sigmoid"), (1, "sigmoid")]
+
+
+def test_check_dense_model_passes_and_explains_each_failure(capsys):
+    from helpers.checks import check_dense_model
+
+    def build_digit_model():
+        return _digit_model()
+
+    check_dense_model(build_digit_model, 784, DIGIT_LAYERS)
+    assert "passed: build_digit_model(): 784 inputs -> 25 sigmoid" in capsys.readouterr().out
+    cases = [
+        (lambda: _digit_model(with_input=False), "keras.Input(shape=(784,))"),
+        (lambda: _digit_model(sizes=(25, 10, 1)), "expected [('Dense', 25), ('Dense', 15)"),
+        (lambda: _digit_model(activation="relu"), "does not apply sigmoid"),
+        (lambda: None, "returned None"),
+    ]
+    for build, fragment in cases:
+        with pytest.raises(CheckFailed) as error:
+            check_dense_model(build, 784, DIGIT_LAYERS)
+        assert fragment in str(error.value)
+
+
+def test_check_dense_model_sends_keras_warnings_to_stdout(capsys):
+    import keras
+
+    from helpers.checks import check_dense_model
+
+    def build():
+        return keras.Sequential([keras.layers.Dense(2, activation="relu", input_shape=(3,))])
+
+    check_dense_model(build, 3, [(2, "relu")])
+    out, err = capsys.readouterr()
+    assert "note: build() warned: Do not pass an `input_shape`" in out and err == ""
+
+
+def test_check_compiled_model_checks_loss_by_value_optimizer_and_rate():
+    import keras
+
+    from helpers.checks import check_compiled_model
+
+    def compile_with(loss, optimizer):
+        def compile_digit_model(model):
+            model.compile(loss=loss, optimizer=optimizer)
+            return model
+        return compile_digit_model
+
+    arrays = {"y_true": np.array([[1.0], [0.0]]), "y_pred": np.array([[0.8], [0.3]])}
+    expected = {"loss": keras.losses.binary_crossentropy, **arrays}
+    check_compiled_model(compile_with("binary_crossentropy", "adam"), _digit_model, **expected)
+    for loss, optimizer, fragment in [
+        ("mse", "adam", "the expected loss gives 0.289909"),
+        (keras.losses.BinaryCrossentropy(from_logits=True), "adam", "is 0.6"),
+        ("binary_crossentropy", "sgd", "optimizer is SGD, expected Adam"),
+        ("binary_crossentropy", keras.optimizers.Adam(0.01), "learning rate is 0.01"),
+    ]:
+        with pytest.raises(CheckFailed, match=None) as error:
+            check_compiled_model(compile_with(loss, optimizer), _digit_model, **expected)
+        assert fragment in str(error.value)

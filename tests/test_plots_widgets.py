@@ -78,3 +78,19 @@ def test_quiz_widget_by_id():
     box = quiz("01.q2")
     assert "Dense(3)" in box.children[0].value
     assert [value for _, value in box.choice.options] == ["a", "b", "c", "d"]
+
+
+def test_hidden_unit_maps_calls_the_layer_once_and_draws_a_panel_per_unit():
+    calls = []
+
+    def layer(grid):
+        calls.append(grid.shape)
+        return np.column_stack([grid[:, 0] > 0.5, grid[:, 1] > 0.5, grid.sum(1) > 1]).astype(float)
+
+    X = np.random.default_rng(2).random((30, 2))
+    fig = plots.hidden_unit_maps(layer, X, (X[:, 0] > 0.5).astype(int), resolution=40,
+                                 feature_names=("t", "d"))
+    assert calls == [(1600, 2)]
+    panels = [ax for ax in fig.axes if ax.get_title().startswith("unit")]
+    assert [ax.get_title() for ax in panels] == ["unit 0", "unit 1", "unit 2"]
+    assert panels[0].get_ylabel() == "d" and panels[1].get_ylabel() == ""

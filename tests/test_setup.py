@@ -39,3 +39,14 @@ def test_setup_notebook_quiets_tensorflow_and_fixes_seeds(capsys):
     out, err = capsys.readouterr()
     assert "TensorFlow 2." in out and "Keras 3." in out and "seed 3" in out and err == ""
     assert not setup.in_colab()
+
+
+def test_reference_sigmoid_is_exact_and_never_overflows():
+    from helpers.nn import sigmoid
+
+    z = np.array([-1e4, -745.0, -30.0, 0.0, 2.0, 1e4])
+    with np.errstate(all="raise", under="ignore"):
+        got = sigmoid(z)
+    assert got[3] == 0.5 and got[-1] == 1.0 and got[0] == 0.0
+    assert np.isclose(got[2], 1 / (1 + np.exp(30.0)), rtol=1e-12)
+    assert np.isclose(got[4], 1 / (1 + np.exp(-2.0)), rtol=1e-15)

@@ -5,6 +5,7 @@
     python3 tasks.py test    # make the environment if needed, run ruff and the test suite
     python3 tasks.py env     # only make (or refresh) the environment
     python3 tasks.py bench   # seconds to run and to autograde each notebook (not a test)
+    python3 tasks.py compat  # the notebooks' tests on the oldest supported TensorFlow/Keras/NumPy
 
 The environment is a virtual environment in .venv/ with the `helpers` package
 installed editable and a Jupyter kernel named "nn-course". Every command is
@@ -93,7 +94,28 @@ def cmd_bench(args: list[str]) -> int:
     return subprocess.call([str(python), "-m", "grader", "bench", *args], cwd=ROOT)
 
 
-COMMANDS = {"env": cmd_env, "lab": cmd_lab, "test": cmd_test, "bench": cmd_bench}
+# The oldest releases the course supports: TensorFlow 2.16 with its Keras 3 and NumPy 1.26.
+COMPAT_VENV = ROOT / ".venv-oldest"
+COMPAT_PACKAGES = ["tensorflow-cpu==2.16.2", "keras==3.3.3", "numpy==1.26.4", "ipywidgets>=8",
+                   "matplotlib", "nbformat", "pytest", "scipy"]
+
+
+def cmd_compat(args: list[str]) -> int:
+    """Run the in-process tests (graded tests, mistakes, helpers) on the oldest versions."""
+    python = COMPAT_VENV / "bin" / "python"
+    if not python.exists():
+        venv.create(COMPAT_VENV, with_pip=True)
+        _run(python, "-m", "pip", "install", "--quiet", *COMPAT_PACKAGES)
+        _run(python, "-m", "pip", "install", "--quiet", "--no-deps", "-e", ".")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg"}
+    tests = ["tests/test_mistakes.py", "tests/test_checks.py", "tests/test_setup.py",
+             "tests/test_data.py"]
+    return subprocess.call([str(python), "-m", "pytest", "-p", "no:cacheprovider", *tests, *args],
+                           cwd=ROOT, env=env)
+
+
+COMMANDS = {"env": cmd_env, "lab": cmd_lab, "test": cmd_test, "bench": cmd_bench,
+            "compat": cmd_compat}
 
 
 def main(argv: list[str]) -> int:

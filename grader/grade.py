@@ -158,10 +158,15 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
     with tempfile.TemporaryDirectory() as tmp:
         generate(assignment, Path(tmp) / "release", db)  # the gradebook learns the tests
         max_score = _max_score(assignment, db)
+        # Workers start from a snapshot taken now, never from the live gradebook that
+        # this process writes scores into while other students are being graded.
+        snapshot = Path(tmp) / "gradebook-snapshot.db"
+        shutil.copyfile(db, snapshot)
         folder = _unpack(Path(submissions), Path(tmp) / "unpacked")
         rows: dict[str, Row] = {}
         jobs = []
-        for student_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
+        for student_dir in sorted(p for p in folder.iterdir()
+                                  if p.is_dir() and not p.name.startswith((".", "__MACOSX"))):
             student = student_dir.name
             if not STUDENT_ID.fullmatch(student):
                 rows[student] = Row(student, 0, max_score, "invalid student id")
@@ -184,7 +189,7 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
             clean.parent.mkdir(parents=True)
             nbformat.write(notebook, clean)
             jobs.append({"assignment": assignment, "student": student, "notebook": str(clean),
-                         "work_root": str(work / student), "master_db": str(db)})
+                         "work_root": str(work / student), "master_db": str(snapshot)})
 
         with ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1)) as pool:
             results = pool.map(lambda job: (job, _run_worker(job, timeout)), jobs)

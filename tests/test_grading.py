@@ -148,6 +148,7 @@ def test_a_zip_of_submissions_is_graded_too(tmp_path):
     with zipfile.ZipFile(archive, "w") as z:
         z.writestr(f"class/zed/{assignment}.ipynb", "not a notebook")
         z.writestr("class/yan/readme.txt", "nothing here")
+        z.writestr("class/.ipynb_checkpoints/x.txt", "editor debris, not a student")
     from grader.grade import grade_class
 
     report = grade_class(assignment, archive, out=tmp_path / "out", home=tmp_path / "home")
@@ -185,3 +186,16 @@ def test_an_endless_submission_times_out_and_leaves_nothing_running(tmp_path):
                          home=tmp_path / "home", timeout=12)
     assert [(r.student_id, r.score, r.status) for r in report.rows] == [("loopy", 0, "timeout")]
     assert _processes_inside(tmp_path / "home") == []
+
+
+def test_the_master_gradebook_holds_the_same_scores_as_the_csv(graded_class):
+    from nbgrader.api import Gradebook
+
+    from grader.course import nbgrader_config, sqlite_url
+
+    a, rows = graded_class["assignment"], graded_class["rows"]
+    course_id = nbgrader_config().CourseDirectory.course_id
+    with Gradebook(sqlite_url(graded_class["home"] / "gradebook.db"), course_id) as gb:
+        for student in ("ada_correct", "bo_partial", "cy_blank"):
+            assert gb.find_submission(a, student).score == float(rows[student]["score"])
+        assert {s.id for s in gb.students} == {"ada_correct", "bo_partial", "cy_blank"}

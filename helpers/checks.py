@@ -24,6 +24,7 @@ __all__ = [
     "check_compiled_model",
     "check_dense_model",
     "expect",
+    "expect_equal",
     "passed",
     "show",
 ]
@@ -101,26 +102,8 @@ def _as_numbers(got: Any, call: str, hint: str) -> np.ndarray:
     return array
 
 
-def expect(
-    fn: Callable,
-    args: Mapping[str, Any],
-    expected: Any,
-    *,
-    rtol: float = 1e-6,
-    atol: float = 0.0,
-    hint: str = "",
-    quiet: bool = False,
-) -> None:
-    """Call ``fn(**args)`` and check it returns ``expected`` (same shape, close values).
-
-    Also fails if ``fn`` changes any of its inputs in place, if NumPy warns during the
-    call (overflow, division by zero, invalid value), if it returns an integer array
-    where floats are expected, or a tensor where a NumPy array is. A 0-d ``expected``
-    asks for a scalar (a Python or NumPy number, or a 0-d array).
-    Tolerances: ``|got - expected| <= atol + rtol * |expected|``.
-    """
-    name = getattr(fn, "__name__", "the function")
-    call = _call(name, args)
+def _call_checked(fn: Callable, args: Mapping[str, Any], call: str, hint: str) -> Any:
+    """``fn(**copies of args)``; fails on NumPy warnings and on inputs changed in place."""
     inputs = {k: copy.deepcopy(v) for k, v in args.items()}
     numpy_warns = np.errstate(over="warn", divide="warn", invalid="warn", under="ignore")
     with warnings.catch_warnings(record=True) as caught, numpy_warns:
@@ -138,29 +121,79 @@ def expect(
                 "work on new arrays (e.g. `z = -z` instead of `z *= -1`); "
                 "the caller's data must stay as it was.",
             )
+    return got
+
+
+def _compare(call: str, got: Any, expected: Any, rtol: float, atol: float, hint: str,
+             what: str = "") -> None:
+    """Fail unless ``got`` has ``expected``'s kind, shape and (close) values."""
     expected_array = np.asarray(expected)
     got_array = _as_numbers(got, call, hint)
+    prefix = f"{what}: " if what else ""
     if expected_array.dtype.kind == "f" and got_array.dtype.kind != "f":
-        raise _fail(call, f"It returned {show(got)}: integers where floats were expected.",
+        raise _fail(call, f"{prefix}It returned {show(got)}: integers where floats were expected.",
                     "an integer array truncates values; create arrays with a float dtype.")
     if expected_array.dtype.kind in "iu" and got_array.dtype.kind not in "iu":
-        raise _fail(call, f"It returned {show(got)}: expected a whole number (an int).",
+        raise _fail(call, f"{prefix}It returned {show(got)}: expected a whole number (an int).",
                     hint or "counts are integers: avoid `/`, or convert with int().")
     if got_array.shape != expected_array.shape:
-        what = "a scalar" if expected_array.ndim == 0 else f"shape {expected_array.shape}"
-        raise _fail(call, f"Expected {what}, got shape {got_array.shape}: {show(got)}.", hint)
+        shape = "a scalar" if expected_array.ndim == 0 else f"shape {expected_array.shape}"
+        raise _fail(call, f"{prefix}Expected {shape}, got shape {got_array.shape}: {show(got)}.",
+                    hint)
     close = np.isclose(got_array, expected_array, rtol=rtol, atol=atol, equal_nan=False)
     if not close.all():
         first = tuple(int(i) for i in np.argwhere(~close)[0]) if close.ndim else ()
         raise _fail(
             call,
-            f"Wrong values.\n  expected: {show(expected_array)}\n  got:      {show(got)}\n"
+            f"{prefix}Wrong values.\n  expected: {show(expected_array)}\n  got:      {show(got)}\n"
             f"  ({(~close).sum()} of {close.size} values differ beyond rtol={rtol:g}, "
             f"atol={atol:g}; first at index {first})",
             hint,
         )
+
+
+def expect(
+    fn: Callable,
+    args: Mapping[str, Any],
+    expected: Any,
+    *,
+    rtol: float = 1e-6,
+    atol: float = 0.0,
+    hint: str = "",
+    quiet: bool = False,
+) -> None:
+    """Call ``fn(**args)`` and check it returns ``expected`` (same shape, close values).
+
+    Also fails if ``fn`` changes any of its inputs in place, if NumPy warns during the
+    call (overflow, division by zero, invalid value), if it returns an integer array
+    where floats are expected, or a tensor where a NumPy array is. A 0-d ``expected``
+    asks for a scalar (a Python or NumPy number, or a 0-d array). A tuple ``expected``
+    asks for a tuple (or list) of that many results, each checked in turn.
+    Tolerances: ``|got - expected| <= atol + rtol * |expected|``.
+    """
+    name = getattr(fn, "__name__", "the function")
+    call = _call(name, args)
+    got = _call_checked(fn, args, call, hint)
+    if isinstance(expected, tuple):
+        if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+            raise _fail(call, f"Expected a tuple of {len(expected)} results, got {show(got, 120)}.",
+                        hint)
+        for index, (one_got, one_expected) in enumerate(zip(got, expected, strict=True)):
+            _compare(call, one_got, one_expected, rtol, atol, hint, what=f"result {index}")
+    else:
+        _compare(call, got, expected, rtol, atol, hint)
     if not quiet:
         passed(f"{name}(" + ", ".join(f"{k}={_brief(v)}" for k, v in args.items()) + ")")
+
+
+def expect_equal(fn: Callable, args: Mapping[str, Any], expected: Any, hint: str = "") -> None:
+    """Call ``fn(**args)`` and check it returns exactly ``expected`` (e.g. a string)."""
+    name = getattr(fn, "__name__", "the function")
+    call = _call(name, args)
+    got = _call_checked(fn, args, call, hint)
+    if not isinstance(got, type(expected)) or got != expected:
+        raise _fail(call, f"Expected {expected!r}, got {show(got, 120)}.", hint)
+    passed(f"{call[:100]} == {expected!r}")
 
 
 def passed(what: str) -> None:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
 
+from .nn import relu, softmax
 from .quizzes import QUESTIONS, QuizQuestion
 
-__all__ = ["quiz"]
+__all__ = ["quiz", "relu_pieces", "softmax_bars"]
 
 
 def quiz(question: str | QuizQuestion) -> widgets.VBox:
@@ -36,4 +39,94 @@ def quiz(question: str | QuizQuestion) -> widgets.VBox:
     check_button.on_click(on_check)
     box = widgets.VBox([prompt, choice, check_button, feedback])
     box.choice, box.check_button, box.feedback = choice, check_button, feedback
+    return box
+
+
+def relu_target(x):
+    """The piecewise-linear target of :func:`relu_pieces`: slopes -1, 0, 1, 3 on [0, 3]."""
+    return relu(1 - x) + relu(x - 2) + relu(2 * x - 5)
+
+
+def relu_pieces(n_units: int = 3, x_range: tuple[float, float] = (0.0, 3.0)) -> widgets.VBox:
+    """Sliders for the weight and bias of ``n_units`` ReLU units; their sum should fit a target.
+
+    The output is sum_i relu(w_i x + b_i): each unit adds a kink at x = -b_i / w_i.
+    The plot shows the target (dashed), each unit, and their sum, with the mean squared
+    error. Attributes for code and tests: ``sliders`` (a list of (w, b) sliders),
+    ``prediction()``, ``error()`` and ``status`` (an HTML widget with the error).
+    """
+    x = np.linspace(*x_range, 301)
+    target = relu_target(x)
+    sliders = [
+        (widgets.FloatSlider(value=0.5, min=-4, max=4, step=0.1, description=f"w{i}"),
+         widgets.FloatSlider(value=0.0, min=-6, max=6, step=0.1, description=f"b{i}"))
+        for i in range(n_units)
+    ]
+    status = widgets.HTML()
+    plot = widgets.Output()
+
+    def units() -> np.ndarray:
+        return np.stack([relu(w.value * x + b.value) for w, b in sliders])
+
+    def prediction() -> np.ndarray:
+        return units().sum(axis=0)
+
+    def error() -> float:
+        return float(np.mean((prediction() - target) ** 2))
+
+    def redraw(_change=None) -> None:
+        status.value = f"mean squared error: <b>{error():.4f}</b>"
+        with plot:
+            plot.clear_output(wait=True)
+            fig, ax = plt.subplots(figsize=(6, 3.5))
+            for i, unit in enumerate(units()):
+                ax.plot(x, unit, lw=1, alpha=0.6, label=f"unit {i}: relu(w{i} x + b{i})")
+            ax.plot(x, target, "k--", lw=2, label="target")
+            ax.plot(x, prediction(), "C3", lw=2.5, label="sum of the units")
+            ax.set(xlabel="x", ylabel="output", title=f"ReLU pieces (error {error():.4f})")
+            ax.legend(fontsize=7, loc="upper center")
+            plt.show()
+            plt.close(fig)
+
+    for pair in sliders:
+        for slider in pair:
+            slider.observe(redraw, names="value")
+    redraw()
+    rows = [widgets.HBox(list(pair)) for pair in sliders]
+    box = widgets.VBox([*rows, status, plot])
+    box.sliders, box.status = sliders, status
+    box.prediction, box.error = prediction, error
+    return box
+
+
+def softmax_bars(logits=(2.0, 1.0, 0.1, -1.0), class_names=None) -> widgets.VBox:
+    """Sliders for the logits z_k and a bar chart of softmax(z), which always sums to 1.
+
+    Attributes for code and tests: ``sliders`` and ``probabilities()``.
+    """
+    class_names = class_names or [f"class {k}" for k in range(len(logits))]
+    sliders = [widgets.FloatSlider(value=float(v), min=-6, max=6, step=0.1,
+                                   description=f"z{k}") for k, v in enumerate(logits)]
+    plot = widgets.Output()
+
+    def probabilities() -> np.ndarray:
+        return softmax(np.array([s.value for s in sliders]))
+
+    def redraw(_change=None) -> None:
+        p = probabilities()
+        with plot:
+            plot.clear_output(wait=True)
+            fig, ax = plt.subplots(figsize=(6, 3))
+            bars = ax.bar(class_names, p, color="C0")
+            ax.bar_label(bars, labels=[f"{v:.3f}" for v in p])
+            ax.set(ylim=(0, 1.1), ylabel="softmax probability",
+                   title=f"softmax of the logits (sum = {p.sum():.3f})")
+            plt.show()
+            plt.close(fig)
+
+    for slider in sliders:
+        slider.observe(redraw, names="value")
+    redraw()
+    box = widgets.VBox([widgets.HBox(sliders[:2]), widgets.HBox(sliders[2:]), plot])
+    box.sliders, box.probabilities = sliders, probabilities
     return box

@@ -94,3 +94,35 @@ def test_hidden_unit_maps_calls_the_layer_once_and_draws_a_panel_per_unit():
     panels = [ax for ax in fig.axes if ax.get_title().startswith("unit")]
     assert [ax.get_title() for ax in panels] == ["unit 0", "unit 1", "unit 2"]
     assert panels[0].get_ylabel() == "d" and panels[1].get_ylabel() == ""
+
+
+def test_relu_pieces_error_reaches_zero_at_the_documented_solution():
+    from helpers.widgets import relu_pieces, relu_target
+
+    box = relu_pieces()
+    assert box.error() > 0.1 and "mean squared error" in box.status.value
+    for (w, b), (w_value, b_value) in zip(box.sliders, [(-1, 1), (1, -2), (2, -5)], strict=True):
+        w.value, b.value = w_value, b_value
+    assert box.error() < 1e-24 and "<b>0.0000</b>" in box.status.value
+    x = np.linspace(0, 3, 7)
+    assert np.allclose(relu_target(x), [1, 0.5, 0, 0, 0, 0.5, 2])  # slopes -1, 0, 1, 3
+
+
+def test_softmax_bars_follow_the_sliders_and_sum_to_one():
+    from helpers.widgets import softmax_bars
+
+    box = softmax_bars(logits=(1.0, 1.0, 1.0))
+    assert np.allclose(box.probabilities(), 1 / 3)
+    box.sliders[0].value = 5.0
+    p = box.probabilities()
+    assert np.isclose(p.sum(), 1.0) and p[1] == p[2]
+    assert np.isclose(p[0], np.exp(4) / (np.exp(4) + 2))
+
+
+def test_reference_softmax_is_stable_and_row_wise():
+    from helpers.nn import softmax
+
+    Z = np.array([[1000.0, 1000.0, -1000.0], [1.0, 2.0, 3.0]])
+    P = softmax(Z)
+    assert np.allclose(P[0], [0.5, 0.5, 0.0]) and np.allclose(P.sum(axis=1), 1.0)
+    assert np.allclose(P[1], np.exp([1, 2, 3]) / np.exp([1, 2, 3]).sum())

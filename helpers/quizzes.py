@@ -173,3 +173,80 @@ _add(QuizQuestion(
     "thresholding at 0.5 gives the prediction 1.",
     hint="What does the label y = 1 stand for in this data set?",
 ))
+_add(QuizQuestion(
+    "04.q1",
+    "Which activation is the most common choice for the hidden layers of a network?",
+    {"a": "sigmoid", "b": "ReLU", "c": "linear", "d": "softmax"},
+    "f3f1e70cc7fdce3f",
+    "ReLU is cheap, and its gradient is 1 wherever a unit is active, so it does not flatten "
+    "out the way a sigmoid does for large |z|; training is faster.",
+    hint="Which one is not flat for large positive z?",
+))
+_add(QuizQuestion(
+    "04.q2",
+    "A model predicts tomorrow's temperature in °C, which can be negative. "
+    "Which activation suits its output layer?",
+    {"a": "sigmoid", "b": "ReLU", "c": "linear", "d": "softmax"},
+    "5a74497ac4a848ed",
+    "The output can be any real number, so the output layer applies no squashing: linear.",
+    hint="Which activations cannot output -5?",
+))
+_add(QuizQuestion(
+    "04.q3",
+    "A network has three hidden layers with linear activations and one sigmoid output unit. "
+    "It computes the same functions as...",
+    {"a": "logistic regression", "b": "a network with ReLU hidden layers",
+     "c": "linear regression", "d": "nothing simpler: depth adds power"},
+    "eba20017e27fcd8f",
+    "Linear layers compose into one linear map x W + b, so the network is sigmoid(x W + b): "
+    "logistic regression.",
+    hint="Compose the linear layers first, then apply the output activation.",
+))
+_add(QuizQuestion(
+    "04.q4",
+    "A house price is never negative. Which output activation fits a model that predicts it?",
+    {"a": "linear", "b": "ReLU", "c": "sigmoid", "d": "softmax"},
+    "8ee37f60d06ddf28",
+    "ReLU outputs any value from 0 up, and nothing below 0.",
+    hint="Which activation has the range [0, infinity)?",
+))
+_add(QuizQuestion(
+    "05.q1",
+    "A softmax output layer has 3 units. What do its outputs a1 + a2 + a3 sum to?",
+    {"a": "3", "b": "1", "c": "it depends on the logits", "d": "0"},
+    "c3eb4c6e3171841a",
+    "Each a_j = e^(z_j) / sum_k e^(z_k): the numerators add up to the denominator, so the "
+    "sum is 1 for any logits and any number of classes.",
+    hint="Write out a1 + a2 + a3 with the common denominator.",
+))
+_add(QuizQuestion(
+    "05.q2",
+    "An example has the true class y = 3 (of 4 classes) and the softmax outputs a1..a4. "
+    "Its cross-entropy loss is...",
+    {"a": "-log a3", "b": "-(log a1 + log a2 + log a3 + log a4)", "c": "-log(1 - a3)",
+     "d": "-a3 log a3"},
+    "52078c6ae4065407",
+    "The loss is -sum_j y_j log a_j with a one-hot y: only the true class's term survives, "
+    "-log a3.",
+    hint="With a one-hot label, which terms of -sum_j y_j log a_j are not zero?",
+))
+_add(QuizQuestion(
+    "05.q3",
+    "A bag holds eight balls: four marked 1, two marked 2, one 3 and one 4. With the best "
+    "yes/no questions, how many questions do you need on average to name a ball drawn at random?",
+    {"a": "2", "b": "1.75", "c": "1.5", "d": "3"},
+    "ff62f90dc5869e62",
+    "The entropy is 1/2*1 + 1/4*2 + 1/8*3 + 1/8*3 = 1.75 bits: ask 'is it 1?' first (half the "
+    "time that is the only question), then 'is it 2?', then '3 or 4?'.",
+    hint="Entropy in bits: sum of p log2(1/p).",
+))
+_add(QuizQuestion(
+    "05.q4",
+    "You add 10 to every logit z_k. What happens to the softmax probabilities?",
+    {"a": "they all increase", "b": "they stay the same", "c": "they sum to 11",
+     "d": "they all decrease"},
+    "4ffbf2f2bbd109b3",
+    "e^(z_k + 10) = e^10 e^(z_k): the factor e^10 cancels between numerator and denominator. "
+    "That is why subtracting the largest logit makes softmax stable without changing it.",
+    hint="Factor e^10 out of every exponential.",
+))

@@ -23,6 +23,7 @@ __all__ = [
     "check_answer",
     "check_compiled_model",
     "check_dense_model",
+    "check_model_loss",
     "expect",
     "expect_equal",
     "passed",
@@ -84,7 +85,7 @@ def _same(a: Any, b: Any) -> bool:
         return True
 
 
-def _as_numbers(got: Any, call: str, hint: str) -> np.ndarray:
+def _as_numbers(got: Any, call: str, hint: str, sequences_ok: bool = False) -> np.ndarray:
     if got is None:
         raise _fail(call, "It returned None.", "did you forget the `return` statement?")
     if type(got).__module__.startswith(("tensorflow", "keras")):
@@ -93,7 +94,8 @@ def _as_numbers(got: Any, call: str, hint: str) -> np.ndarray:
             f"It returned a {type(got).__name__}, not a NumPy array.",
             "convert a TensorFlow tensor with `.numpy()`.",
         )
-    if not isinstance(got, (np.ndarray, np.generic, float, int)) or isinstance(got, bool):
+    numbers = (np.ndarray, np.generic, float, int) + ((list, tuple) if sequences_ok else ())
+    if not isinstance(got, numbers) or isinstance(got, bool):
         raise _fail(call, f"It returned a {type(got).__name__}: expected an array or a number.",
                     hint)
     array = np.asarray(got)
@@ -125,10 +127,10 @@ def _call_checked(fn: Callable, args: Mapping[str, Any], call: str, hint: str) -
 
 
 def _compare(call: str, got: Any, expected: Any, rtol: float, atol: float, hint: str,
-             what: str = "") -> None:
+             what: str = "", sequences_ok: bool = False) -> None:
     """Fail unless ``got`` has ``expected``'s kind, shape and (close) values."""
     expected_array = np.asarray(expected)
-    got_array = _as_numbers(got, call, hint)
+    got_array = _as_numbers(got, call, hint, sequences_ok)
     prefix = f"{what}: " if what else ""
     if expected_array.dtype.kind == "f" and got_array.dtype.kind != "f":
         raise _fail(call, f"{prefix}It returned {show(got)}: integers where floats were expected.",
@@ -161,6 +163,7 @@ def expect(
     atol: float = 0.0,
     hint: str = "",
     quiet: bool = False,
+    sequences_ok: bool = False,
 ) -> None:
     """Call ``fn(**args)`` and check it returns ``expected`` (same shape, close values).
 
@@ -168,7 +171,8 @@ def expect(
     call (overflow, division by zero, invalid value), if it returns an integer array
     where floats are expected, or a tensor where a NumPy array is. A 0-d ``expected``
     asks for a scalar (a Python or NumPy number, or a 0-d array). A tuple ``expected``
-    asks for a tuple (or list) of that many results, each checked in turn.
+    asks for a tuple (or list) of that many results, each checked in turn. With
+    ``sequences_ok``, a list of numbers counts as an array (otherwise it fails).
     Tolerances: ``|got - expected| <= atol + rtol * |expected|``.
     """
     name = getattr(fn, "__name__", "the function")
@@ -179,9 +183,10 @@ def expect(
             raise _fail(call, f"Expected a tuple of {len(expected)} results, got {show(got, 120)}.",
                         hint)
         for index, (one_got, one_expected) in enumerate(zip(got, expected, strict=True)):
-            _compare(call, one_got, one_expected, rtol, atol, hint, what=f"result {index}")
+            _compare(call, one_got, one_expected, rtol, atol, hint, what=f"result {index}",
+                     sequences_ok=sequences_ok)
     else:
-        _compare(call, got, expected, rtol, atol, hint)
+        _compare(call, got, expected, rtol, atol, hint, sequences_ok=sequences_ok)
     if not quiet:
         passed(f"{name}(" + ", ".join(f"{k}={_brief(v)}" for k, v in args.items()) + ")")
 
@@ -232,15 +237,17 @@ def _build_quietly(build: Callable, call: str):
 
 
 def check_dense_model(build: Callable, n_inputs: int, layers: list[tuple[int, str]],
-                      hint: str = "") -> None:
-    """Check that ``build()`` returns an uncompiled ``keras.Sequential`` of Dense layers.
+                      hint: str = "", compiled: bool = False, label: str | None = None):
+    """Check that ``build()`` returns a ``keras.Sequential`` of Dense layers; return it.
 
     ``layers`` lists ``(units, activation)`` per layer, activation one of "sigmoid",
     "relu", "linear" (checked by value, so ``"sigmoid"`` and ``tf.nn.sigmoid`` both pass).
+    ``compiled`` says whether the model must already be compiled. ``label`` is how the
+    call is shown in messages (default ``build.__name__ + "()"``).
     """
     import keras
 
-    call = f"{getattr(build, '__name__', 'build')}()"
+    call = label or f"{getattr(build, '__name__', 'build')}()"
     model = _build_quietly(build, call)
     if not isinstance(model, keras.Sequential):
         raise _fail(call, f"It returned a {type(model).__name__}: expected a keras.Sequential.",
@@ -266,10 +273,29 @@ def check_dense_model(build: Callable, n_inputs: int, layers: list[tuple[int, st
             raise _fail(call, f"Layer {index} ({units} units) does not apply {activation}: "
                         f"on {z.ravel().tolist()} its activation gives {got.ravel().round(4)}.",
                         f'Dense({units}, activation="{activation}")')
-    if getattr(model, "compiled", False):
+    if getattr(model, "compiled", False) and not compiled:
         raise _fail(call, "The model is already compiled.",
                     "build only here; compiling is the next function's job.")
+    if compiled and not getattr(model, "compiled", False):
+        raise _fail(call, "The model is not compiled.", "call model.compile(...) before returning.")
     passed(f"{call}: {n_inputs} inputs -> " + " -> ".join(f"{u} {a}" for u, a in layers))
+    return model
+
+
+def check_model_loss(model, loss: Callable, y_true, y_pred, call: str, hint: str = "") -> None:
+    """Check a compiled model's loss by its value on ``(y_true, y_pred)`` against ``loss``.
+
+    Any spelling of the same loss passes (a string, a function, a Loss object); a loss
+    with other options (``from_logits``) gives another value and fails.
+    """
+    import keras
+
+    expected = float(np.mean(loss(y_true, y_pred)))
+    got = float(np.mean(np.asarray(keras.losses.get(model.loss)(y_true, y_pred))))
+    if not np.isclose(got, expected, rtol=1e-5):
+        raise _fail(call, f"Its loss on y_true={np.asarray(y_true).ravel().tolist()}, y_pred="
+                    f"{np.asarray(y_pred).round(3).tolist()} is {got:.6f}; the expected loss "
+                    f"gives {expected:.6f} (loss={_loss_name(model.loss)}).", hint)
 
 
 def check_compiled_model(compile_fn: Callable, make_model: Callable, loss: Callable,
@@ -281,7 +307,6 @@ def check_compiled_model(compile_fn: Callable, make_model: Callable, loss: Calla
     ``loss(y_true, y_pred)`` must equal the model's loss on the same arrays, so any
     spelling of the same loss passes (a string, a function, a Loss object).
     """
-    import keras
 
     call = f"{getattr(compile_fn, '__name__', 'compile')}(model)"
     model = make_model()
@@ -290,13 +315,7 @@ def check_compiled_model(compile_fn: Callable, make_model: Callable, loss: Calla
         raise _fail(call, "It returned None.", "return the model after model.compile(...).")
     if not getattr(returned, "compiled", False):
         raise _fail(call, "The model it returned is not compiled.", "call model.compile(...).")
-    expected_loss = float(np.mean(loss(y_true, y_pred)))
-    got_loss = float(np.mean(np.asarray(keras.losses.get(returned.loss)(y_true, y_pred))))
-    if not np.isclose(got_loss, expected_loss, rtol=1e-5):
-        raise _fail(call, f"Its loss on y_true={y_true.ravel().tolist()}, y_pred="
-                    f"{np.asarray(y_pred).ravel().round(3).tolist()} is {got_loss:.6f}; "
-                    f"the expected loss gives {expected_loss:.6f} "
-                    f"(loss={_loss_name(returned.loss)}).", hint)
+    check_model_loss(returned, loss, y_true, y_pred, call, hint)
     name = type(returned.optimizer).__name__
     if name != optimizer:
         raise _fail(call, f"Its optimizer is {name}, expected {optimizer}.", hint)

@@ -53,14 +53,26 @@ def image_grid(
     return fig
 
 
-def training_curves(history, metrics: Sequence[str] | None = None, title: str | None = None):
+def training_curves(history, metrics: Sequence[str] | None = None, title: str | None = None,
+                    one_axes: bool = False, ylabel: str = "loss"):
     """Plot per-epoch curves from a Keras ``History`` or a dict of lists.
 
-    Each metric gets its own axes, with its ``val_`` twin when present. Returns the Figure.
+    Each metric gets its own axes, with its ``val_`` twin when present; with
+    ``one_axes`` all curves share one axes (labelled ``ylabel``), to compare them.
+    Returns the Figure.
     """
     logs: Mapping[str, Sequence[float]] = getattr(history, "history", history)
     if metrics is None:
         metrics = [k for k in logs if not k.startswith("val_")]
+    if one_axes:
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        for metric in metrics:
+            values = logs[metric]
+            ax.plot(np.arange(1, len(values) + 1), values, marker=".", label=metric)
+        ax.set(xlabel="epoch", ylabel=ylabel, title=title or "")
+        ax.legend()
+        fig.tight_layout()
+        return fig
     fig, axes = plt.subplots(1, len(metrics), figsize=(4.5 * len(metrics), 3.2), squeeze=False)
     for ax, metric in zip(axes.flat, metrics, strict=True):
         values = logs[metric]

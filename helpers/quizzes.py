@@ -250,3 +250,79 @@ _add(QuizQuestion(
     "That is why subtracting the largest logit makes softmax stable without changing it.",
     hint="Factor e^10 out of every exponential.",
 ))
+_add(QuizQuestion(
+    "06.q1",
+    "A model's loss is <code>SparseCategoricalCrossentropy(from_logits=True)</code>. "
+    "Which activation goes on its output layer?",
+    {"a": "softmax", "b": "linear", "c": "sigmoid", "d": "relu"},
+    "fc290913e3e5edff",
+    "from_logits=True tells the loss that the outputs are logits; it applies the softmax "
+    "itself, stably. A softmax output would be applied twice.",
+    hint="What does 'logits' mean: before or after the softmax?",
+))
+_add(QuizQuestion(
+    "06.q2",
+    "What is <code>logsumexp([1000.0, 1000.0])</code>, i.e. log(e^1000 + e^1000)?",
+    {"a": "inf", "b": "1000 + log 2", "c": "2000", "d": "1000"},
+    "18f271bf98fa366d",
+    "log(2 e^1000) = 1000 + log 2 = 1000.693... The naive formula overflows to inf; "
+    "subtracting the maximum first gives the exact value.",
+    hint="Factor e^1000 out of the sum.",
+))
+_add(QuizQuestion(
+    "06.q3",
+    "A model ends with a linear layer and was compiled with <code>from_logits=True</code>. "
+    "What does <code>model.predict(X)</code> return?",
+    {"a": "probabilities", "b": "logits: apply the softmax to get probabilities",
+     "c": "class labels", "d": "log-probabilities"},
+    "0c4d30d3450414c1",
+    "predict returns what the last layer computes: logits. The softmax lives in the loss, "
+    "so for probabilities apply it yourself (predict_proba).",
+    hint="Where is the softmax in this model?",
+))
+_add(QuizQuestion(
+    "06.q4",
+    "Why does <code>1 + 1/10000 - (1 - 1/10000)</code> not give exactly "
+    "<code>2/10000</code> in float64?",
+    {"a": "a bug in Python's arithmetic",
+     "b": "1 + 1/10000 and 1 - 1/10000 are each rounded to the nearest double; the "
+          "subtraction removes the 1s and leaves their rounding errors",
+     "c": "division by 10000 is never exact", "d": "it does give exactly 2/10000"},
+    "c180e5008bba5dea",
+    "Near 1, doubles are 2.2e-16 apart, so 1 + 1e-4 carries an error of up to 1.1e-16; "
+    "after subtracting, that error is large compared with the small result.",
+    hint="How far apart are neighbouring doubles near 1, and near 0.0002?",
+))
+_add(QuizQuestion(
+    "07.q1",
+    "At the first step (t = 1, moments starting at 0), what does Adam's bias-corrected first "
+    "moment m-hat equal?",
+    {"a": "0.1 g", "b": "g, the gradient itself", "c": "0", "d": "g squared"},
+    "cd10a9f4b2a6dfc9",
+    "m_1 = (1 - beta1) g = 0.1 g, and the correction divides by 1 - beta1^1 = 0.1: m-hat = g. "
+    "Without it the first steps would be ten times too small.",
+    hint="Divide m_1 = (1 - beta1) g by 1 - beta1^t with t = 1.",
+))
+_add(QuizQuestion(
+    "07.q2",
+    "On the elongated bowl f(w) = (w1^2 + 25 w2^2) / 2, why does gradient descent zig-zag?",
+    {"a": "the learning rate is too small",
+     "b": "one learning rate serves both directions: small enough for the steep w2 means "
+          "far too small for the flat w1, and near the limit w2 overshoots back and forth",
+     "c": "the gradients are noisy", "d": "it uses momentum"},
+    "d320f44569dd0214",
+    "The curvature is 25 times larger along w2. A rate near 2/25 makes w2 flip sign every "
+    "step while w1 crawls: per-parameter step sizes (Adam) fix that.",
+    hint="Compare the gradient's size along w1 and along w2.",
+))
+_add(QuizQuestion(
+    "07.q3",
+    "You multiply the loss by 100, so every gradient is 100 times larger. Far from the "
+    "optimum, what happens to Adam's steps?",
+    {"a": "they become 100 times larger", "b": "they stay about the same",
+     "c": "they become 10 times larger", "d": "they become 100 times smaller"},
+    "b4ae0bef83eeff15",
+    "Adam divides m-hat (scaled by 100) by the square root of v-hat (scaled by 100^2 under the "
+    "root, so by 100): the ratio, and the step, do not change while sqrt(v-hat) >> epsilon.",
+    hint="How do m-hat and the square root of v-hat scale with the gradient?",
+))

@@ -126,3 +126,11 @@ def test_reference_softmax_is_stable_and_row_wise():
     P = softmax(Z)
     assert np.allclose(P[0], [0.5, 0.5, 0.0]) and np.allclose(P.sum(axis=1), 1.0)
     assert np.allclose(P[1], np.exp([1, 2, 3]) / np.exp([1, 2, 3]).sum())
+
+
+def test_training_curves_on_one_axes():
+    fig = plots.training_curves({"sgd": [3, 2, 1], "adam": [3, 1, 0.5]}, one_axes=True,
+                                title="compare")
+    (ax,) = fig.axes
+    assert [line.get_label() for line in ax.lines] == ["sgd", "adam"]
+    assert ax.get_ylabel() == "loss" and ax.get_xlabel() == "epoch" and ax.get_title() == "compare"

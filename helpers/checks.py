@@ -318,7 +318,8 @@ def check_model_loss(model, loss: Callable, y_true, y_pred, call: str, hint: str
 
 def check_compiled_model(compile_fn: Callable, make_model: Callable, loss: Callable,
                          optimizer: str = "Adam", learning_rate: float = 1e-3,
-                         y_true=None, y_pred=None, hint: str = "") -> None:
+                         y_true=None, y_pred=None, hint: str = "",
+                         label: str | None = None) -> None:
     """Check that ``compile_fn(model)`` compiles ``model`` with the right loss and optimizer.
 
     ``make_model()`` gives a fresh uncompiled model. The loss is checked by value:
@@ -326,7 +327,7 @@ def check_compiled_model(compile_fn: Callable, make_model: Callable, loss: Calla
     spelling of the same loss passes (a string, a function, a Loss object).
     """
 
-    call = f"{getattr(compile_fn, '__name__', 'compile')}(model)"
+    call = label or f"{getattr(compile_fn, '__name__', 'compile')}(model)"
     model = make_model()
     returned = compile_fn(model)
     if returned is None:

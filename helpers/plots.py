@@ -7,7 +7,13 @@ from collections.abc import Callable, Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["decision_boundary", "hidden_unit_maps", "image_grid", "training_curves"]
+__all__ = [
+    "decision_boundary",
+    "hidden_unit_maps",
+    "image_grid",
+    "paths_on_bowl",
+    "training_curves",
+]
 
 
 def _label(value, class_names: Sequence[str] | None) -> str:
@@ -167,3 +173,24 @@ def _scatter_labels(ax, X, y, feature_names, size: int = 25) -> None:
         ax.scatter(X[rows, 0], X[rows, 1], marker=marker, c=colour, s=size, label=f"y = {label}")
     ax.set_xlabel(feature_names[0])
     ax.set_ylabel(feature_names[1])
+
+
+def paths_on_bowl(paths: Mapping[str, np.ndarray], ax=None, title: str = "Paths on the bowl"):
+    """Contours of notebook 07's bowl with each optimiser's path ``(k, 2)``; returns the Axes.
+
+    The contours come from one evaluation of the bowl over a 300 x 300 grid.
+    """
+    from .bowl import bowl
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 3.6))
+    g0, g1 = np.meshgrid(np.linspace(-4.5, 4.5, 300), np.linspace(-1.6, 1.6, 300))
+    values = bowl(np.stack([g0, g1], axis=-1))
+    ax.contour(g0, g1, values, levels=np.geomspace(0.01, 40, 14), cmap="Greys", linewidths=0.7)
+    for name, path in paths.items():
+        ax.plot(path[:, 0], path[:, 1], marker=".", markersize=4, lw=1.2,
+                label=f"{name} ({len(path) - 1} steps)")
+    ax.plot(0, 0, "k*", markersize=10, label="minimum")
+    ax.set(xlabel="w1", ylabel="w2", title=title, xlim=(-4.5, 4.5), ylim=(-1.6, 1.6))
+    ax.legend(fontsize=8, loc="lower right")
+    return ax

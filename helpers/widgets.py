@@ -9,7 +9,7 @@ import numpy as np
 from .nn import relu, softmax
 from .quizzes import QUESTIONS, QuizQuestion
 
-__all__ = ["quiz", "relu_pieces", "softmax_bars"]
+__all__ = ["optimizer_paths", "quiz", "relu_pieces", "softmax_bars"]
 
 
 def quiz(question: str | QuizQuestion) -> widgets.VBox:
@@ -129,4 +129,52 @@ def softmax_bars(logits=(2.0, 1.0, 0.1, -1.0), class_names=None) -> widgets.VBox
     redraw()
     box = widgets.VBox([widgets.HBox(sliders[:2]), widgets.HBox(sliders[2:]), plot])
     box.sliders, box.probabilities = sliders, probabilities
+    return box
+
+
+def optimizer_paths(gd_step, adam_step, steps: int = 60) -> widgets.VBox:
+    """Sliders for the learning rates and Adam's betas; both paths redrawn on the bowl.
+
+    ``gd_step(w, grad, lr)`` and ``adam_step(w, grad, m, v, t, lr=, beta1=, beta2=)`` are
+    the notebook's functions. Attributes for code and tests: ``sliders`` (a dict) and
+    ``paths()``, which returns the current paths by name.
+    """
+    from .bowl import adam_path, bowl, gd_path
+    from .plots import paths_on_bowl
+
+    sliders = {
+        "gd_lr": widgets.FloatLogSlider(value=0.075, base=10, min=-3, max=-1.0, step=0.025,
+                                        description="GD lr", readout_format=".3f"),
+        "adam_lr": widgets.FloatLogSlider(value=0.3, base=10, min=-2, max=0, step=0.05,
+                                          description="Adam lr", readout_format=".3f"),
+        "beta1": widgets.FloatSlider(value=0.9, min=0.0, max=0.99, step=0.01, description="beta1"),
+        "beta2": widgets.FloatSlider(value=0.999, min=0.9, max=0.9999, step=0.0001,
+                                     description="beta2", readout_format=".4f"),
+    }
+    plot = widgets.Output()
+
+    def paths() -> dict:
+        return {
+            "gradient descent": gd_path(gd_step, sliders["gd_lr"].value, steps),
+            "Adam": adam_path(adam_step, sliders["adam_lr"].value, steps,
+                              sliders["beta1"].value, sliders["beta2"].value),
+        }
+
+    def redraw(_change=None) -> None:
+        current = paths()
+        with plot:
+            plot.clear_output(wait=True)
+            ax = paths_on_bowl(current)
+            finals = ", ".join(f"{name}: f = {bowl(path[-1]):.2g}"
+                               for name, path in current.items())
+            ax.set_title(f"After {steps} steps: {finals}", fontsize=9)
+            plt.show()
+            plt.close(ax.figure)
+
+    for slider in sliders.values():
+        slider.observe(redraw, names="value")
+    redraw()
+    box = widgets.VBox([widgets.HBox([sliders["gd_lr"], sliders["adam_lr"]]),
+                        widgets.HBox([sliders["beta1"], sliders["beta2"]]), plot])
+    box.sliders, box.paths = sliders, paths
     return box

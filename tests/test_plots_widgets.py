@@ -134,3 +134,37 @@ def test_training_curves_on_one_axes():
     (ax,) = fig.axes
     assert [line.get_label() for line in ax.lines] == ["sgd", "adam"]
     assert ax.get_ylabel() == "loss" and ax.get_xlabel() == "epoch" and ax.get_title() == "compare"
+
+
+def test_optimizer_paths_widget_uses_the_given_step_functions():
+    from helpers.bowl import START, bowl
+    from helpers.widgets import optimizer_paths
+
+    calls = {"gd": 0, "adam": 0}
+
+    def gd_step(w, grad, lr):
+        calls["gd"] += 1
+        return w - lr * grad
+
+    def adam_step(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-7):
+        calls["adam"] += 1
+        m = beta1 * m + (1 - beta1) * grad
+        v = beta2 * v + (1 - beta2) * grad**2
+        return w - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
+
+    box = optimizer_paths(gd_step, adam_step, steps=30)
+    assert calls == {"gd": 30, "adam": 30}
+    paths = box.paths()
+    assert np.array_equal(paths["gradient descent"][0], START)
+    assert bowl(paths["Adam"][-1]) < bowl(START) and paths["Adam"].shape == (31, 2)
+    box.sliders["gd_lr"].value = 0.09           # above 2/25: gradient descent diverges
+    assert bowl(box.paths()["gradient descent"][-1]) > bowl(START)
+
+
+def test_paths_on_bowl_draws_each_path():
+    from helpers.bowl import gd_path
+
+    ax = plots.paths_on_bowl({"gd": gd_path(lambda w, g, lr: w - lr * g, 0.05, 10)})
+    labels = [line.get_label() for line in ax.lines]
+    assert "gd (10 steps)" in labels and "minimum" in labels
+    assert ax.get_xlabel() == "w1" and ax.get_ylabel() == "w2"

@@ -1,0 +1,112 @@
+"""07_adam: wrong and alternative answers for gd_step, adam_step and compile_with_adam."""
+
+ASSIGNMENT = "07_adam"
+
+ADAM_RIGHT = """
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+m_hat = m / (1 - beta1**t)
+v_hat = v / (1 - beta2**t)
+w = w - lr * m_hat / (np.sqrt(v_hat) + eps)
+return w, m, v
+"""
+
+
+def _adam(old: str | None = None, new: str = "", body: str | None = None) -> str:
+    text = body if body is not None else ADAM_RIGHT.replace(old, new)
+    assert body is not None or old in ADAM_RIGHT, old
+    lines = "\n".join("    " + line for line in text.strip("\n").splitlines())
+    return ("\ndef adam_step(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-7):\n"
+            + lines + "\n")
+
+
+def _gd(body: str) -> str:
+    return f"\ndef gd_step(w, grad, lr):\n    {body}\n"
+
+
+def _compile(arguments: str, tail: str = "return model") -> str:
+    return f"\ndef compile_with_adam(model, learning_rate):\n    model.compile({arguments})\n    {tail}\n"
+
+
+SCCE = "keras.losses.SparseCategoricalCrossentropy(from_logits=True)"
+
+MISTAKES = {
+    "gd_step": [
+        ("steps up the gradient", _gd("return w + lr * grad")),
+        ("learning rate ignored", _gd("return w - grad")),
+        ("changes w in place", _gd("w -= lr * grad\n    return w")),
+        ("divides by the learning rate", _gd("return w - grad / lr")),
+        ("returns the step, not the new weights", _gd("return -lr * grad")),
+    ],
+    "adam_step": [
+        ("no bias correction", _adam("m_hat = m / (1 - beta1**t)\nv_hat = v / (1 - beta2**t)",
+                                     "m_hat, v_hat = m, v")),
+        ("epsilon inside the square root", _adam("np.sqrt(v_hat) + eps", "np.sqrt(v_hat + eps)")),
+        ("step counter off by one (t + 1)", _adam(
+            "m_hat = m / (1 - beta1**t)\nv_hat = v / (1 - beta2**t)",
+            "m_hat = m / (1 - beta1**(t + 1))\nv_hat = v / (1 - beta2**(t + 1))")),
+        ("step counter off by one (t - 1) in the second moment", _adam(
+            "v_hat = v / (1 - beta2**t)", "v_hat = v / (1 - beta2**max(t - 1, 1))")),
+        ("|g| instead of g squared", _adam("(1 - beta2) * grad**2", "(1 - beta2) * np.abs(grad)")),
+        ("betas swapped", _adam(
+            "m = beta1 * m + (1 - beta1) * grad\nv = beta2 * v + (1 - beta2) * grad**2",
+            "m = beta2 * m + (1 - beta2) * grad\nv = beta1 * v + (1 - beta1) * grad**2")),
+        ("old moments returned", _adam(body="""
+m_new = beta1 * m + (1 - beta1) * grad
+v_new = beta2 * v + (1 - beta2) * grad**2
+w = w - lr * (m_new / (1 - beta1**t)) / (np.sqrt(v_new / (1 - beta2**t)) + eps)
+return w, m, v
+""")),
+        ("learning rate ignored", _adam("w = w - lr * m_hat", "w = w - 1e-3 * m_hat")),
+        ("bias-corrected moments returned", _adam("return w, m, v", "return w, m_hat, v_hat")),
+        ("square root forgotten", _adam("np.sqrt(v_hat) + eps", "v_hat + eps")),
+        ("moments updated in place", _adam(
+            "m = beta1 * m + (1 - beta1) * grad\nv = beta2 * v + (1 - beta2) * grad**2",
+            "m *= beta1\nm += (1 - beta1) * grad\nv *= beta2\nv += (1 - beta2) * grad**2")),
+        ("plain gradient step", _adam(body="return w - lr * grad, m, v")),
+    ],
+    "compile_with_adam": [
+        ("learning rate ignored", _compile(f"optimizer=keras.optimizers.Adam(), loss={SCCE}")),
+        ("SGD", _compile(f"optimizer=keras.optimizers.SGD(learning_rate), loss={SCCE}")),
+        ("RMSprop", _compile(f"optimizer=keras.optimizers.RMSprop(learning_rate), loss={SCCE}")),
+        ("from_logits missing", _compile(
+            "optimizer=keras.optimizers.Adam(learning_rate), "
+            "loss=keras.losses.SparseCategoricalCrossentropy()")),
+        ("does not return the model", _compile(
+            f"optimizer=keras.optimizers.Adam(learning_rate), loss={SCCE}", tail="pass")),
+    ],
+    "quiz_answers": [
+        ("m-hat is 0.1 g at the start", 'answer_q1 = "a"\nanswer_q2 = "b"\nanswer_q3 = "b"\n'),
+        ("zig-zag from a small rate", 'answer_q1 = "b"\nanswer_q2 = "a"\nanswer_q3 = "b"\n'),
+        ("Adam scales with the gradient", 'answer_q1 = "b"\nanswer_q2 = "b"\nanswer_q3 = "a"\n'),
+    ],
+}
+
+ALTERNATIVES = {
+    "gd_step": [
+        ("np.subtract", _gd("return np.subtract(w, lr * grad)")),
+        ("copy then update", _gd("new = np.array(w, dtype=float)\n    new -= lr * grad\n    return new")),
+    ],
+    "adam_step": [
+        ("Keras-style moment updates", _adam(
+            "m = beta1 * m + (1 - beta1) * grad\nv = beta2 * v + (1 - beta2) * grad**2",
+            "m = m + (grad - m) * (1 - beta1)\nv = v + (grad * grad - v) * (1 - beta2)")),
+        ("np.square and np.power", _adam(body="""
+m = np.multiply(beta1, m) + np.multiply(1 - beta1, grad)
+v = np.multiply(beta2, v) + np.multiply(1 - beta2, np.square(grad))
+m_hat = m / (1 - np.power(beta1, t))
+v_hat = v / (1 - np.power(beta2, t))
+return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
+""")),
+        ("returns a list", _adam("return w, m, v", "return [w, m, v]")),
+    ],
+    "compile_with_adam": [
+        ("positional learning rate, string metric", _compile(
+            f"keras.optimizers.Adam(learning_rate), {SCCE}, metrics=['accuracy']")),
+        ("tf.keras optimizer", _compile(
+            f"optimizer=tf.keras.optimizers.Adam(learning_rate=learning_rate), loss={SCCE}")),
+    ],
+    "quiz_answers": [
+        ("capitals", 'answer_q1 = "B"\nanswer_q2 = "B"\nanswer_q3 = "B"\n'),
+    ],
+}

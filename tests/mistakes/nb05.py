@@ -1,11 +1,8 @@
 """05_softmax_cross_entropy: wrong and alternative answers for the eight graded functions."""
 
+from tests.mistakes import function_source as _fn
+
 ASSIGNMENT = "05_softmax_cross_entropy"
-
-
-def _fn(signature: str, body: str) -> str:
-    lines = "\n".join("    " + line for line in body.strip("\n").splitlines())
-    return f"\ndef {signature}:\n{lines}\n"
 
 
 def _my_softmax(body):

@@ -1,11 +1,8 @@
 """06_from_logits_stability: wrong and alternative answers for the stable losses and Keras."""
 
+from tests.mistakes import function_source as _fn
+
 ASSIGNMENT = "06_from_logits_stability"
-
-
-def _fn(signature: str, body: str) -> str:
-    lines = "\n".join("    " + line for line in body.strip("\n").splitlines())
-    return f"\ndef {signature}:\n{lines}\n"
 
 
 def _lse(body):

@@ -1,5 +1,7 @@
 """07_adam: wrong and alternative answers for gd_step, adam_step and compile_with_adam."""
 
+from tests.mistakes import function_source
+
 ASSIGNMENT = "07_adam"
 
 ADAM_RIGHT = """
@@ -13,11 +15,10 @@ return w, m, v
 
 
 def _adam(old: str | None = None, new: str = "", body: str | None = None) -> str:
-    text = body if body is not None else ADAM_RIGHT.replace(old, new)
     assert body is not None or old in ADAM_RIGHT, old
-    lines = "\n".join("    " + line for line in text.strip("\n").splitlines())
-    return ("\ndef adam_step(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-7):\n"
-            + lines + "\n")
+    text = body if body is not None else ADAM_RIGHT.replace(old, new)
+    return function_source("adam_step(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-7)",
+                           text)
 
 
 def _gd(body: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
@@ -39,6 +40,12 @@ def assignments() -> list[str]:
 
 def notebook_path(folder: Path, assignment: str) -> Path:
     return folder / assignment / f"{assignment}.ipynb"
+
+
+@functools.cache
+def course_id() -> str:
+    """The course id of grader/nbgrader_config.py (the gradebook is keyed by it)."""
+    return nbgrader_config().CourseDirectory.course_id
 
 
 def nbgrader_config(**course_directory: str) -> Config:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import nbformat
 
-from .course import GRADER_DIR, MASTER_DB, ROOT, nbgrader_config, sqlite_url
+from .course import GRADER_DIR, MASTER_DB, ROOT, course_id, sqlite_url
 from .release import generate
 from .worker import RESULT_PREFIX
 
@@ -85,8 +85,7 @@ def _unpack(submissions: Path, into: Path) -> Path:
 def _max_score(assignment: str, db: Path) -> float:
     from nbgrader.api import Gradebook
 
-    course_id = nbgrader_config().CourseDirectory.course_id
-    with Gradebook(sqlite_url(db), course_id) as gb:
+    with Gradebook(sqlite_url(db), course_id()) as gb:
         return float(gb.find_assignment(assignment).max_score)
 
 
@@ -116,14 +115,13 @@ def _run_worker(job: dict, timeout: float) -> dict:
     return {"status": "error", "detail": f"autograde failed: {last[:200]}"}
 
 
-def _record(assignment: str, result: dict, home: Path) -> None:
-    """Copy one student's autograded scores into the gradebook and folders of ``home``."""
+def _record(assignment: str, result: dict, home: Path, db: Path) -> None:
+    """Copy one student's autograded scores into the gradebook ``db`` and folders of ``home``."""
     from nbgrader.api import Gradebook
 
     student = result["student"]
-    course_id = nbgrader_config().CourseDirectory.course_id
     # nbgrader's own session handling warns (harmlessly) when it creates a submission
-    with warnings.catch_warnings(), Gradebook(sqlite_url(home / MASTER_DB.name), course_id) as gb:
+    with warnings.catch_warnings(), Gradebook(sqlite_url(db), course_id()) as gb:
         warnings.simplefilter("ignore")
         gb.update_or_create_student(student)
         submission = gb.update_or_create_submission(assignment, student)
@@ -198,7 +196,7 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
                 if "score" not in result:
                     rows[student] = Row(student, 0, max_score, result["status"], result["detail"])
                     continue
-                _record(assignment, result, home)
+                _record(assignment, result, home, db)
                 if result.get("feedback"):
                     target = feedback_root / student / f"{assignment}.html"
                     target.parent.mkdir(parents=True, exist_ok=True)

@@ -326,7 +326,6 @@ def check_compiled_model(compile_fn: Callable, make_model: Callable, loss: Calla
     ``loss(y_true, y_pred)`` must equal the model's loss on the same arrays, so any
     spelling of the same loss passes (a string, a function, a Loss object).
     """
-
     call = label or f"{getattr(compile_fn, '__name__', 'compile')}(model)"
     model = make_model()
     returned = compile_fn(model)

@@ -42,6 +42,23 @@ def quiz(question: str | QuizQuestion) -> widgets.VBox:
     return box
 
 
+def _live_plot(sliders, draw) -> widgets.Output:
+    """An Output that shows ``draw()``'s figure now and again whenever a slider moves."""
+    plot = widgets.Output()
+
+    def redraw(_change=None) -> None:
+        with plot:
+            plot.clear_output(wait=True)
+            fig = draw()
+            plt.show()
+            plt.close(fig)
+
+    for slider in sliders:
+        slider.observe(redraw, names="value")
+    redraw()
+    return plot
+
+
 def relu_target(x):
     """The piecewise-linear target of :func:`relu_pieces`: slopes -1, 0, 1, 3 on [0, 3]."""
     return relu(1 - x) + relu(x - 2) + relu(2 * x - 5)
@@ -63,7 +80,6 @@ def relu_pieces(n_units: int = 3, x_range: tuple[float, float] = (0.0, 3.0)) -> 
         for i in range(n_units)
     ]
     status = widgets.HTML()
-    plot = widgets.Output()
 
     def units() -> np.ndarray:
         return np.stack([relu(w.value * x + b.value) for w, b in sliders])
@@ -74,24 +90,18 @@ def relu_pieces(n_units: int = 3, x_range: tuple[float, float] = (0.0, 3.0)) -> 
     def error() -> float:
         return float(np.mean((prediction() - target) ** 2))
 
-    def redraw(_change=None) -> None:
+    def draw():
         status.value = f"mean squared error: <b>{error():.4f}</b>"
-        with plot:
-            plot.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(6, 3.5))
-            for i, unit in enumerate(units()):
-                ax.plot(x, unit, lw=1, alpha=0.6, label=f"unit {i}: relu(w{i} x + b{i})")
-            ax.plot(x, target, "k--", lw=2, label="target")
-            ax.plot(x, prediction(), "C3", lw=2.5, label="sum of the units")
-            ax.set(xlabel="x", ylabel="output", title=f"ReLU pieces (error {error():.4f})")
-            ax.legend(fontsize=7, loc="upper center")
-            plt.show()
-            plt.close(fig)
+        fig, ax = plt.subplots(figsize=(6, 3.5))
+        for i, unit in enumerate(units()):
+            ax.plot(x, unit, lw=1, alpha=0.6, label=f"unit {i}: relu(w{i} x + b{i})")
+        ax.plot(x, target, "k--", lw=2, label="target")
+        ax.plot(x, prediction(), "C3", lw=2.5, label="sum of the units")
+        ax.set(xlabel="x", ylabel="output", title=f"ReLU pieces (error {error():.4f})")
+        ax.legend(fontsize=7, loc="upper center")
+        return fig
 
-    for pair in sliders:
-        for slider in pair:
-            slider.observe(redraw, names="value")
-    redraw()
+    plot = _live_plot([slider for pair in sliders for slider in pair], draw)
     rows = [widgets.HBox(list(pair)) for pair in sliders]
     box = widgets.VBox([*rows, status, plot])
     box.sliders, box.status = sliders, status
@@ -107,26 +117,20 @@ def softmax_bars(logits=(2.0, 1.0, 0.1, -1.0), class_names=None) -> widgets.VBox
     class_names = class_names or [f"class {k}" for k in range(len(logits))]
     sliders = [widgets.FloatSlider(value=float(v), min=-6, max=6, step=0.1,
                                    description=f"z{k}") for k, v in enumerate(logits)]
-    plot = widgets.Output()
 
     def probabilities() -> np.ndarray:
         return softmax(np.array([s.value for s in sliders]))
 
-    def redraw(_change=None) -> None:
+    def draw():
         p = probabilities()
-        with plot:
-            plot.clear_output(wait=True)
-            fig, ax = plt.subplots(figsize=(6, 3))
-            bars = ax.bar(class_names, p, color="C0")
-            ax.bar_label(bars, labels=[f"{v:.3f}" for v in p])
-            ax.set(ylim=(0, 1.1), ylabel="softmax probability",
-                   title=f"softmax of the logits (sum = {p.sum():.3f})")
-            plt.show()
-            plt.close(fig)
+        fig, ax = plt.subplots(figsize=(6, 3))
+        bars = ax.bar(class_names, p, color="C0")
+        ax.bar_label(bars, labels=[f"{v:.3f}" for v in p])
+        ax.set(ylim=(0, 1.1), ylabel="softmax probability",
+               title=f"softmax of the logits (sum = {p.sum():.3f})")
+        return fig
 
-    for slider in sliders:
-        slider.observe(redraw, names="value")
-    redraw()
+    plot = _live_plot(sliders, draw)
     box = widgets.VBox([widgets.HBox(sliders[:2]), widgets.HBox(sliders[2:]), plot])
     box.sliders, box.probabilities = sliders, probabilities
     return box
@@ -151,7 +155,6 @@ def optimizer_paths(gd_step, adam_step, steps: int = 60) -> widgets.VBox:
         "beta2": widgets.FloatSlider(value=0.999, min=0.9, max=0.9999, step=0.0001,
                                      description="beta2", readout_format=".4f"),
     }
-    plot = widgets.Output()
 
     def paths() -> dict:
         return {
@@ -160,20 +163,14 @@ def optimizer_paths(gd_step, adam_step, steps: int = 60) -> widgets.VBox:
                               sliders["beta1"].value, sliders["beta2"].value),
         }
 
-    def redraw(_change=None) -> None:
+    def draw():
         current = paths()
-        with plot:
-            plot.clear_output(wait=True)
-            ax = paths_on_bowl(current)
-            finals = ", ".join(f"{name}: f = {bowl(path[-1]):.2g}"
-                               for name, path in current.items())
-            ax.set_title(f"After {steps} steps: {finals}", fontsize=9)
-            plt.show()
-            plt.close(ax.figure)
+        ax = paths_on_bowl(current)
+        finals = ", ".join(f"{name}: f = {bowl(path[-1]):.2g}" for name, path in current.items())
+        ax.set_title(f"After {steps} steps: {finals}", fontsize=9)
+        return ax.figure
 
-    for slider in sliders.values():
-        slider.observe(redraw, names="value")
-    redraw()
+    plot = _live_plot(sliders.values(), draw)
     box = widgets.VBox([widgets.HBox([sliders["gd_lr"], sliders["adam_lr"]]),
                         widgets.HBox([sliders["beta1"], sliders["beta2"]]), plot])
     box.sliders, box.paths = sliders, paths

@@ -192,11 +192,10 @@ def test_an_endless_submission_times_out_and_leaves_nothing_running(tmp_path):
 def test_the_master_gradebook_holds_the_same_scores_as_the_csv(graded_class):
     from nbgrader.api import Gradebook
 
-    from grader.course import nbgrader_config, sqlite_url
+    from grader.course import course_id, sqlite_url
 
     a, rows = graded_class["assignment"], graded_class["rows"]
-    course_id = nbgrader_config().CourseDirectory.course_id
-    with Gradebook(sqlite_url(graded_class["home"] / "gradebook.db"), course_id) as gb:
+    with Gradebook(sqlite_url(graded_class["home"] / "gradebook.db"), course_id()) as gb:
         for student in ("ada_correct", "bo_partial", "cy_blank"):
             assert gb.find_submission(a, student).score == float(rows[student]["score"])
         assert {s.id for s in gb.students} == {"ada_correct", "bo_partial", "cy_blank"}

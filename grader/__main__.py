@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 
+from .sandbox import Limits
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader", description=__doc__)
@@ -23,9 +25,22 @@ def main(argv: list[str] | None = None) -> int:
                          help="seconds allowed to grade one student (default 600)")
     p_grade.add_argument("--home", default=None,
                          help="folder for the gradebook and per-student folders (default grader/)")
+    p_grade.add_argument("--no-sandbox", action="store_true",
+                         help="run student code without bubblewrap (not safe; the report says so)")
+    p_grade.add_argument("--cell-timeout", type=float, default=Limits.cell_timeout,
+                         help=f"seconds one cell may run (default {Limits.cell_timeout:g})")
+    p_grade.add_argument("--memory-mb", type=int, default=Limits.memory_mb,
+                         help=f"memory of one student's kernel (default {Limits.memory_mb})")
+    p_grade.add_argument("--processes", type=int, default=Limits.processes,
+                         help=f"processes one kernel may start (default {Limits.processes})")
 
     p_bench = sub.add_parser("bench", help="time running and autograding each notebook")
     p_bench.add_argument("assignments", nargs="*")
+    p_class = sub.add_parser("bench-class", help="grade a synthetic class with 1 and N workers: "
+                                                 "students per minute, overhead per notebook")
+    p_class.add_argument("assignments", nargs="*", help="default: every assignment")
+    p_class.add_argument("--students", type=int, default=40)
+    p_class.add_argument("--workers", type=int, default=os.cpu_count() or 1)
 
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -41,13 +56,25 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "grade":
         from .course import GRADER_DIR
-        from .grade import grade_class
+        from .grade import SandboxUnavailable, grade_class
 
-        report = grade_class(args.assignment, args.submissions, out=args.out,
-                             workers=args.workers, timeout=args.timeout,
-                             home=args.home or GRADER_DIR)
+        limits = Limits(memory_mb=args.memory_mb, processes=args.processes,
+                        cell_timeout=args.cell_timeout,
+                        cpu_seconds=int(max(args.timeout, args.cell_timeout) * 2))
+        try:
+            report = grade_class(args.assignment, args.submissions, out=args.out,
+                                 workers=args.workers, timeout=args.timeout,
+                                 home=args.home or GRADER_DIR, sandbox=not args.no_sandbox,
+                                 limits=limits, progress=True)
+        except SandboxUnavailable as error:
+            print(error.code, file=sys.stderr)
+            return 2
         print(report.summary())
         return 0
+    if args.command == "bench-class":
+        from .bench import bench_class
+
+        return bench_class(args.assignments or None, args.students, args.workers)
     from .bench import bench
 
     return bench(args.assignments or None)

@@ -1,9 +1,12 @@
-"""Autograde a class: each student in a process of its own, a row for every submission.
+"""Autograde a class: each student in a sandboxed kernel of its own, a row for everyone.
 
 ``grade_class`` reads ``SUBMISSIONS/<student_id>/<assignment>.ipynb`` (a folder or a
-.zip of one), grades the students with ``workers`` processes in parallel, records
-the scores in the master gradebook (``grader/gradebook.db``), and writes
-``OUT/grades.csv`` and ``OUT/feedback/<student_id>/<assignment>.html``.
+.zip of one) and hands the students to ``workers`` long-lived worker processes
+(``grader.worker``), each grading one student at a time in a fresh bubblewrap kernel
+(``grader.sandbox``). This process is the only one that writes the master gradebook
+(``grader/gradebook.db``), one student at a time, and it writes ``OUT/grades.csv``,
+``OUT/summary.txt`` and ``OUT/feedback/<student_id>/<assignment>.html``. A worker
+that dies or hangs is replaced and its student gets a row saying so.
 """
 
 from __future__ import annotations
@@ -12,22 +15,28 @@ import contextlib
 import csv
 import json
 import os
+import queue
 import re
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import warnings
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from .course import GRADER_DIR, MASTER_DB, ROOT, course_id, sqlite_url
+from .autograde import AssignmentSpec, build_spec
+from .course import GRADER_DIR, MASTER_DB, ROOT, SOLUTIONS, course_id, sqlite_url
 from .release import generate
+from .sandbox import Limits, matplotlib_font_cache, sandbox_problem
 from .worker import RESULT_PREFIX
 
 STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}")
@@ -41,6 +50,7 @@ class Row:
     max_score: float
     status: str
     detail: str = ""
+    seconds: float = 0.0
 
 
 @dataclass
@@ -48,16 +58,33 @@ class Report:
     assignment: str
     out: Path
     rows: list[Row] = field(default_factory=list)
+    sandboxed: bool = True
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    workers: int = 1
 
     @property
     def csv_path(self) -> Path:
         return self.out / "grades.csv"
 
     def summary(self) -> str:
-        lines = [f"{self.assignment}: {len(self.rows)} submissions -> {self.csv_path}"]
+        """A table of every student, then counts per status and the warnings."""
+        width = max([len(r.student_id) for r in self.rows] + [10])
+        lines = [f"{self.assignment}: {len(self.rows)} submissions graded in {self.seconds:.0f} s "
+                 f"by {self.workers} worker(s), "
+                 + ("sandboxed (bubblewrap)" if self.sandboxed else "NOT sandboxed"),
+                 "", f"{'student':<{width}}  {'score':>11}  {'seconds':>7}  status", ""]
         for row in self.rows:
-            lines.append(f"  {row.student_id:<24} {row.score:>6g} / {row.max_score:g}  {row.status}"
-                         + (f" ({row.detail})" if row.detail else ""))
+            lines.append(f"{row.student_id:<{width}}  {row.score:>5g} / {row.max_score:<3g}  "
+                         f"{row.seconds:>7.1f}  {row.status}"
+                         + (f" ({row.detail[:150]})" if row.detail else ""))
+        counts = Counter(row.status for row in self.rows)
+        scores = [row.score for row in self.rows]
+        lines += ["", "status: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))]
+        if scores:
+            lines.append(f"mean score {sum(scores) / len(scores):.2f} / {self.rows[0].max_score:g}")
+        lines += [f"WARNING: {w}" for w in self.warnings]
+        lines.append(f"grades: {self.csv_path}")
         return "\n".join(lines)
 
 
@@ -82,41 +109,81 @@ def _unpack(submissions: Path, into: Path) -> Path:
     return into
 
 
-def _max_score(assignment: str, db: Path) -> float:
+class SandboxUnavailable(SystemExit):
+    """Grading was asked to sandbox student code and bubblewrap cannot run here."""
+
+
+def assignment_spec(assignment: str, db: Path, release_dir: Path) -> AssignmentSpec:
+    """What the grader trusts about ``assignment``: the gradebook's cells and the release."""
     from nbgrader.api import Gradebook
 
     with Gradebook(sqlite_url(db), course_id()) as gb:
-        return float(gb.find_assignment(assignment).max_score)
+        notebook = gb.find_notebook(assignment, assignment)
+        stored = {cell.name: {"source": cell.source, "cell_type": cell.cell_type}
+                  for cell in notebook.source_cells}
+    release_nb = nbformat.read(release_dir / assignment / f"{assignment}.ipynb", as_version=4)
+    solution_nb = nbformat.read(SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
+    return build_spec(assignment, release_nb, stored, solution_nb)
 
 
-def _run_worker(job: dict, timeout: float) -> dict:
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONUNBUFFERED": "1"}
-    # A session of its own, so that a timeout ends the worker and its kernel together.
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "grader.worker", json.dumps(job)],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        start_new_session=True,
-    )
-    try:
-        stdout, stderr = worker.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.communicate()
-        return {"status": "timeout", "detail": f"grading took over {timeout:g} s"}
-    finally:
+class WorkerProcess:
+    """One ``python -m grader.worker`` process, restarted when it dies or hangs."""
+
+    def __init__(self, log: Path):
+        self.log = log
+        self.process: subprocess.Popen | None = None
+        self.buffer = b""
+
+    def start(self) -> None:
+        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONUNBUFFERED": "1"}
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "grader.worker"], cwd=ROOT, env=env,
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                start_new_session=True)
+        self.buffer = b""
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(worker.pid, signal.SIGKILL)  # anything the submission left running
-    for line in reversed(stdout.splitlines()):
-        if line.startswith(RESULT_PREFIX):
-            return json.loads(line[len(RESULT_PREFIX):])
-    if worker.returncode == -signal.SIGKILL:
-        return {"status": "memory", "detail": "the grading process was killed (out of memory?)"}
-    last = (stderr.strip().splitlines() or ["no output"])[-1]
-    return {"status": "error", "detail": f"autograde failed: {last[:200]}"}
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        self.process = None
+
+    def grade(self, job: dict, timeout: float) -> dict:
+        if self.process is None or self.process.poll() is not None:
+            self.start()
+        self.process.stdin.write((json.dumps(job) + "\n").encode())
+        self.process.stdin.flush()
+        deadline = time.monotonic() + timeout
+        fd = self.process.stdout.fileno()
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([fd], [], [], max(0, left))
+            if not ready:
+                self.stop()
+                return {"status": "timeout", "detail": f"grading took over {timeout:g} s"}
+            chunk = os.read(fd, 1 << 16)
+            if not chunk:
+                self.stop()
+                return {"status": "error", "detail": "the grading worker died"}
+            self.buffer += chunk
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        text = line.decode()
+        if not text.startswith(RESULT_PREFIX):
+            return {"status": "error", "detail": f"unexpected worker output: {text[:100]}"}
+        return json.loads(text[len(RESULT_PREFIX):])
 
 
 def _record(assignment: str, result: dict, home: Path, db: Path) -> None:
-    """Copy one student's autograded scores into the gradebook ``db`` and folders of ``home``."""
+    """Copy one student's scores into the gradebook ``db`` and the folders of ``home``."""
     from nbgrader.api import Gradebook
 
     student = result["student"]
@@ -128,9 +195,8 @@ def _record(assignment: str, result: dict, home: Path, db: Path) -> None:
         for notebook in submission.notebooks:
             for grade in notebook.grades:
                 cell = result["cells"].get(grade.name)
-                if cell:
-                    grade.auto_score = cell["auto_score"]
-                    grade.needs_manual_grade = cell["needs_manual_grade"]
+                grade.auto_score = cell["auto_score"] if cell else 0.0
+                grade.needs_manual_grade = False
         gb.db.commit()
     autograded = Path(result["autograded"])
     if autograded.is_file():
@@ -139,27 +205,67 @@ def _record(assignment: str, result: dict, home: Path, db: Path) -> None:
         shutil.copyfile(autograded, target / autograded.name)
 
 
+class Progress:
+    """A progress bar on a terminal, one line per student otherwise (stderr)."""
+
+    def __init__(self, total: int, enabled: bool):
+        self.total, self.done, self.enabled = total, 0, enabled and total > 0
+        self.started = time.monotonic()
+        self.tty = sys.stderr.isatty()
+
+    def step(self, row: Row) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        elapsed = time.monotonic() - self.started
+        rate = self.done / elapsed * 60 if elapsed else 0.0
+        if self.tty:
+            filled = int(30 * self.done / self.total)
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}"
+                             f"  {rate:.1f} students/min  last: {row.student_id} {row.status}  ")
+            if self.done == self.total:
+                sys.stderr.write("\n")
+        else:
+            sys.stderr.write(f"[{self.done}/{self.total}] {row.student_id}: {row.score:g}/"
+                             f"{row.max_score:g} {row.status}\n")
+        sys.stderr.flush()
+
+
 def grade_class(assignment: str, submissions: str | Path, out: str | Path | None = None,
                 workers: int | None = None, timeout: float = 600,
-                home: Path = GRADER_DIR) -> Report:
+                home: Path = GRADER_DIR, sandbox: bool = True, limits: Limits | None = None,
+                progress: bool = False, screen: bool = True) -> Report:
     """Grade every student folder of ``submissions``; see the module docstring.
 
     ``home`` holds the gradebook and the per-student folders (default grader/).
+    ``sandbox=False`` runs student code without bubblewrap (limits still apply); the
+    report then says so. With ``sandbox=True`` and no usable bubblewrap, raises
+    SandboxUnavailable before grading anyone. ``screen=False`` lets student code skip
+    the static screen (grader.policy): only for testing the sandbox's own defences.
     """
+    started = time.monotonic()
     home = Path(home)
+    limits = limits or Limits()
+    if sandbox and (problem := sandbox_problem()):
+        raise SandboxUnavailable(
+            f"refusing to grade: student code would run unconfined: {problem}.\n"
+            "To grade anyway, without the sandbox, pass --no-sandbox.")
     db = home / MASTER_DB.name
     out = Path(out) if out else home / "reports" / assignment
-    report = Report(assignment, out)
+    report = Report(assignment, out, sandboxed=sandbox)
+    if not sandbox:
+        report.warnings.append("student code ran WITHOUT the bubblewrap sandbox (--no-sandbox): "
+                               "it could read files and use the network")
     feedback_root = out / "feedback"
     feedback_root.mkdir(parents=True, exist_ok=True)
     work = home / "work" / assignment
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(prefix="nn-grader-") as tmp:
         generate(assignment, Path(tmp) / "release", db)  # the gradebook learns the tests
-        max_score = _max_score(assignment, db)
-        # Workers start from a snapshot taken now, never from the live gradebook that
-        # this process writes scores into while other students are being graded.
-        snapshot = Path(tmp) / "gradebook-snapshot.db"
-        shutil.copyfile(db, snapshot)
+        spec = assignment_spec(assignment, db, Path(tmp) / "release")
+        spec_path = Path(tmp) / "spec.json"
+        spec_path.write_text(spec.to_json())
+        font_cache = matplotlib_font_cache(Path(tmp) / "matplotlib")
+        max_score = spec.max_score
         folder = _unpack(Path(submissions), Path(tmp) / "unpacked")
         rows: dict[str, Row] = {}
         jobs = []
@@ -176,40 +282,68 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
                                     f"no {path.name}" + (f"; found {', '.join(others)}" if others
                                                          else ""))
                 continue
-            try:
-                notebook = nbformat.read(path, as_version=4)
-                nbformat.validate(notebook)
-            except Exception as error:  # not JSON, not a notebook, unknown format
-                rows[student] = Row(student, 0, max_score, "invalid notebook",
-                                    f"{type(error).__name__}: {str(error)[:150]}")
-                continue
-            clean = Path(tmp) / "clean" / student / path.name
-            clean.parent.mkdir(parents=True)
-            nbformat.write(notebook, clean)
-            jobs.append({"assignment": assignment, "student": student, "notebook": str(clean),
-                         "work_root": str(work / student), "master_db": str(snapshot)})
+            extra = sorted(p.name for p in student_dir.iterdir() if p != path)
+            jobs.append({"student": student, "notebook": str(path), "spec": str(spec_path),
+                         "out_dir": str(work / student), "limits": asdict(limits),
+                         "sandboxed": sandbox, "timeout": timeout, "screen": screen,
+                         "mpl_cache": str(font_cache) if font_cache else None,
+                         "extra": extra})
 
-        with ThreadPoolExecutor(max_workers=max(1, workers or os.cpu_count() or 1)) as pool:
-            results = pool.map(lambda job: (job, _run_worker(job, timeout)), jobs)
-            for job, result in results:  # recorded one at a time: one gradebook writer
-                student = job["student"]
-                if "score" not in result:
-                    rows[student] = Row(student, 0, max_score, result["status"], result["detail"])
-                    continue
+        bar = Progress(len(jobs) + len(rows), progress)
+        for row in rows.values():
+            bar.step(row)
+        n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
+        pending: queue.Queue = queue.Queue()
+        for job in jobs:
+            pending.put(job)
+        finished: queue.Queue = queue.Queue()
+
+        def run_worker(index: int) -> None:
+            worker = WorkerProcess(Path(tmp) / f"worker-{index}.log")
+            try:
+                while True:
+                    try:
+                        job = pending.get_nowait()
+                    except queue.Empty:
+                        return
+                    finished.put((job, worker.grade(job, timeout + 120)))
+            finally:
+                worker.stop()
+
+        threads = [threading.Thread(target=run_worker, args=(i,), daemon=True)
+                   for i in range(n_workers)]
+        for thread in threads:
+            thread.start()
+        for _ in jobs:  # recorded one at a time, here: one gradebook writer
+            job, result = finished.get()
+            student = job["student"]
+            detail = result.get("detail", "")
+            if job["extra"]:
+                detail = "; ".join(filter(None, [detail, "ignored other files: "
+                                                 + ", ".join(job["extra"][:5])]))
+            if result.get("autograded"):
                 _record(assignment, result, home, db)
-                if result.get("feedback"):
-                    target = feedback_root / student / f"{assignment}.html"
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(result["feedback"], target)
-                rows[student] = Row(student, float(result["score"]), float(result["max_score"]),
-                                    result["status"])
-                shutil.rmtree(job["work_root"], ignore_errors=True)
+                target = feedback_root / student / f"{assignment}.html"
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(result["feedback"], target)
+            row = Row(student, float(result.get("score", 0)), max_score, result["status"],
+                      detail)
+            row.seconds = result.get("seconds", {}).get("total", 0.0)
+            rows[student] = row
+            shutil.rmtree(job["out_dir"], ignore_errors=True)
+            bar.step(row)
+        for thread in threads:
+            thread.join()
+        shutil.rmtree(work, ignore_errors=True)
 
     report.rows = [rows[s] for s in sorted(rows)]
+    report.seconds = time.monotonic() - started
+    report.workers = n_workers
     with report.csv_path.open("w", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
         for row in report.rows:
             writer.writerow([row.student_id, f"{row.score:g}", f"{row.max_score:g}", row.status,
                              row.detail])
+    (out / "summary.txt").write_text(report.summary() + "\n")
     return report

@@ -214,7 +214,8 @@ def expect_equal(fn: Callable, args: Mapping[str, Any], expected: Any, hint: str
     name = getattr(fn, "__name__", "the function")
     call = _call(name, args)
     got = _call_checked(fn, args, call, hint)
-    if not isinstance(got, type(expected)) or got != expected:
+    # exact type: a subclass could redefine == to agree with anything
+    if type(got) is not type(expected) or got != expected:
         raise _fail(call, f"Expected {expected!r}, got {show(got, 120)}.", hint)
     passed(f"{call[:100]} == {expected!r}")
 
@@ -227,7 +228,7 @@ def passed(what: str) -> None:
 def check_answer(name: str, namespace: Mapping[str, Any], choices: str = "abcd") -> str:
     """The quiz answer variable ``name`` as one lower-case letter among ``choices``."""
     value = namespace.get(name)
-    if not isinstance(value, str) or value.strip().lower() not in set(choices):
+    if type(value) is not str or value.strip().lower() not in set(choices):
         raise CheckFailed(
             f"{name} = {value!r}\nExpected one letter among {', '.join(choices)}, "
             f'as a string: {name} = "{choices[0]}".'

@@ -172,9 +172,14 @@ def build_digit_model():
     ],
     "compile_digit_model": [
         ("strings", _compile('loss="binary_crossentropy", optimizer="adam"')),
-        ("loss function and tf.keras optimizer",
-         _compile("loss=keras.losses.binary_crossentropy, "
-                  "optimizer=__import__('tensorflow').keras.optimizers.Adam(learning_rate=0.001)")),
+        ("loss function and tf.keras optimizer", """
+import tensorflow as tf
+
+def compile_digit_model(model):
+    model.compile(loss=keras.losses.binary_crossentropy,
+                  optimizer=tf.keras.optimizers.Adam(learning_rate=0.001))
+    return model
+"""),
         ("BinaryCrossentropy(from_logits=False)",
          _compile("optimizer=keras.optimizers.Adam(), "
                   "loss=keras.losses.BinaryCrossentropy(from_logits=False)")),

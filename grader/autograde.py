@@ -1,0 +1,402 @@
+"""Grade one submission: prepare it (trusted), run it in a sandboxed kernel, score, feedback.
+
+``AssignmentSpec`` is what the grader trusts about an assignment: the test and
+read-only cells as the gradebook holds them (hidden tests included), the released
+answer stubs, the instructor's other cells. ``prepare`` turns whatever a student
+handed in into a notebook that can be graded fairly (see its docstring), ``execute``
+runs it, ``score_cells`` gives each test cell its points, ``feedback_html`` writes what
+the student sees.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+from nbformat import NotebookNode
+
+from .course import HIDDEN_BLOCK
+from .policy import Screen
+
+HIDDEN_NOTE = "# (hidden tests: their code is not shown)\n"
+CELL_OUTPUT_CHARS = 20_000     # kept per cell; the rest is counted, not stored
+NOTEBOOK_OUTPUT_CHARS = 400_000
+TRACEBACK_LINES = 30
+TRUNCATED = "\n... output truncated by the grader ({} characters not shown) ...\n"
+
+
+@dataclass
+class SpecCell:
+    grade_id: str
+    kind: str            # "test", "locked" (read-only instructor cell) or "answer"
+    cell_type: str
+    source: str          # tests and read-only cells: the gradebook's; answers: the stub
+    points: float = 0.0
+    owned: list[str] = field(default_factory=list)   # answer cells: names they may bind
+    hidden: bool = False
+
+
+@dataclass
+class AssignmentSpec:
+    assignment: str
+    cells: list[SpecCell]                  # in the source notebook's order
+    editable: dict[str, str]               # cell id -> source of unlocked instructor cells
+    max_score: float
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> AssignmentSpec:
+        data = json.loads(text)
+        data["cells"] = [SpecCell(**c) for c in data["cells"]]
+        return cls(**data)
+
+    def screen(self) -> Screen:
+        return Screen([c.source for c in self.cells if c.kind != "answer"]
+                      + list(self.editable.values()))
+
+
+def build_spec(assignment: str, release_nb: NotebookNode, gradebook_cells: dict[str, dict],
+               solution_nb: NotebookNode) -> AssignmentSpec:
+    """The spec from the release notebook, the gradebook's source cells and the solutions.
+
+    ``gradebook_cells``: grade id -> {"source", "cell_type", "points", "locked"} as stored
+    by nbgrader. Solutions are read only to learn which names an answer cell defines.
+    """
+    from .policy import top_level_names
+
+    solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in solution_nb.cells
+                 if c.metadata.get("nbgrader", {}).get("solution")}
+    cells, editable = [], {}
+    for cell in release_nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        grade_id = meta.get("grade_id")
+        if grade_id is None:
+            if cell.cell_type == "code" and cell.get("id"):
+                editable[cell.id] = cell.source
+            continue
+        stored = gradebook_cells.get(grade_id, {})
+        if meta.get("solution"):
+            cells.append(SpecCell(grade_id, "answer", cell.cell_type, cell.source,
+                                  float(meta.get("points") or 0),
+                                  owned=sorted(top_level_names(solutions.get(grade_id, "")))))
+        elif meta.get("grade") or meta.get("locked"):
+            source = stored.get("source", cell.source)
+            cells.append(SpecCell(grade_id, "test" if meta.get("grade") else "locked",
+                                  cell.cell_type, source, float(meta.get("points") or 0),
+                                  hidden=bool(HIDDEN_BLOCK.search(source))))
+    max_score = sum(c.points for c in cells if c.kind == "test")
+    return AssignmentSpec(assignment, cells, editable, max_score)
+
+
+class InvalidNotebook(Exception):
+    pass
+
+
+def read_submission(path: Path) -> tuple[NotebookNode, list[str]]:
+    """The submission as an nbformat 4 notebook, and notes (e.g. converted from v3)."""
+    try:
+        raw = path.read_bytes()
+        data = json.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidNotebook(f"not JSON: {type(error).__name__}: {str(error)[:120]}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("nbformat"), int):
+        raise InvalidNotebook("JSON, but not a notebook (no nbformat version)")
+    notes = []
+    try:
+        notebook = nbformat.reads(raw.decode("utf-8"), as_version=4)
+        if data["nbformat"] != 4:
+            notes.append(f"converted from nbformat {data['nbformat']}")
+        nbformat.validate(notebook)
+    except Exception as error:
+        raise InvalidNotebook(f"{type(error).__name__}: {str(error)[:150]}") from None
+    return notebook, notes
+
+
+def _cell(spec_cell: SpecCell) -> NotebookNode:
+    make = nbformat.v4.new_code_cell if spec_cell.cell_type == "code" else (
+        nbformat.v4.new_markdown_cell)
+    cell = make(spec_cell.source)
+    cell.metadata["nbgrader"] = {
+        "grade": spec_cell.kind == "test", "grade_id": spec_cell.grade_id,
+        "locked": spec_cell.kind != "answer", "schema_version": 3,
+        "solution": spec_cell.kind == "answer", "task": False,
+        **({"points": spec_cell.points} if spec_cell.kind == "test" else {}),
+    }
+    return cell
+
+
+def prepare(notebook: NotebookNode, spec: AssignmentSpec, screen: bool = True
+            ) -> tuple[NotebookNode, list[str], list[str]]:
+    """A gradable copy of a submission: (notebook, notes, flagged).
+
+    - test and read-only cells are put back as the gradebook holds them (edited ones
+      restored, deleted ones re-inserted after the cell that precedes them in the
+      source, duplicates dropped);
+    - of an answer cell handed in twice, the last copy is graded, earlier ones are
+      ordinary cells; cells with unknown grade ids become ordinary cells;
+    - every code cell the student wrote passes ``policy.Screen`` or does not run
+      (``screen=False`` skips that, for testing the sandbox's own defences);
+    - outputs the student saved are cleared.
+    """
+    by_id = {c.grade_id: c for c in spec.cells}
+    checker = spec.screen()
+    notes: list[str] = []
+    flagged: list[str] = []
+    kept: list[NotebookNode] = []
+    seen: set[str] = set()
+    last_answer: dict[str, int] = {}
+    for cell in notebook.cells:
+        meta = cell.metadata.get("nbgrader") or {}
+        grade_id = meta.get("grade_id")
+        known = by_id.get(grade_id) if grade_id else None
+        if known is None:
+            cell.metadata.pop("nbgrader", None)
+        elif known.kind in ("test", "locked"):
+            if grade_id in seen:
+                notes.append(f"duplicate of {grade_id} removed")
+                continue
+            if cell.get("source", "") != known.source and not known.hidden:
+                notes.append(f"{grade_id} restored")
+            restored = _cell(known)
+            if cell.get("id"):
+                restored["id"] = cell["id"]
+            cell = restored
+        else:  # an answer cell
+            if grade_id in last_answer:
+                kept[last_answer[grade_id]].metadata.pop("nbgrader", None)
+                notes.append(f"answer cell {grade_id} handed in twice: the last copy is graded")
+            last_answer[grade_id] = len(kept)
+            if cell.cell_type != "code":
+                cell = _cell(known)
+            # the gradebook's metadata, not the student's (who could have set points on it)
+            cell.metadata["nbgrader"] = _cell(known).metadata["nbgrader"]
+        if grade_id and known is not None:
+            seen.add(grade_id)
+        kept.append(cell)
+
+    # cells the student deleted: tests and read-only cells come back; answers stay missing
+    for index, spec_cell in enumerate(spec.cells):
+        if spec_cell.grade_id in seen:
+            continue
+        if spec_cell.kind == "answer":
+            notes.append(f"answer cell {spec_cell.grade_id} missing")
+            continue
+        position = 0
+        for earlier in reversed(spec.cells[:index]):
+            found = [i for i, c in enumerate(kept)
+                     if c.metadata.get("nbgrader", {}).get("grade_id") == earlier.grade_id]
+            if found:
+                position = found[0] + 1
+                break
+        kept.insert(position, _cell(spec_cell))
+        seen.add(spec_cell.grade_id)
+        notes.append(f"{spec_cell.grade_id} was deleted: restored")
+
+    student_names = {name for c in spec.cells for name in c.owned}
+    final = []
+    for cell in kept:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        elif cell.cell_type != "markdown":
+            continue  # raw cells do not run and are not graded
+        meta = cell.metadata.get("nbgrader") or {}
+        known = by_id.get(meta.get("grade_id"))
+        if not screen or cell.cell_type != "code" or (known is not None
+                                                       and known.kind != "answer"):
+            final.append(cell)
+            continue
+        # any cell of the student's may define the graded names (a second try, a helper)
+        problems = checker.check(cell.source, student_names)
+        if not problems:
+            final.append(cell)
+            continue
+        where = known.grade_id if known else f"cell {cell.get('id', '?')}"
+        if known is not None:
+            cell.source = known.source
+            flagged.append(f"{where} graded as blank: {'; '.join(problems[:3])}")
+        elif cell.get("id") in spec.editable:
+            cell.source = spec.editable[cell["id"]]
+            flagged.append(f"{where} put back as released: {'; '.join(problems[:3])}")
+        else:
+            flagged.append(f"{where} not run: {'; '.join(problems[:3])}")
+            continue
+        final.append(cell)
+    notebook.cells = final
+    notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                       "language": "python"}
+    return notebook, notes, flagged
+
+
+# ------------------------------------------------------------------------- execution
+
+@dataclass
+class Execution:
+    status: str = "graded"
+    detail: str = ""
+    ran: dict[int, str] = field(default_factory=dict)      # cell index -> reply status
+    stderr: set[int] = field(default_factory=set)          # cells that wrote to stderr
+    seconds: float = 0.0
+    peak_mb: float = 0.0
+
+
+def _grading_client_class():
+    from nbclient import NotebookClient
+
+    class GradingClient(NotebookClient):
+        """Records which cells ran and caps what a cell may print."""
+
+        def __init__(self, *args, execution: Execution, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.execution = execution
+            self.cell_chars: dict[int, int] = {}
+            self.total_chars = 0
+            self.dropped: dict[int, int] = {}
+            self.on_cell_executed = self._executed
+
+        def _executed(self, cell, cell_index, execute_reply):
+            self.execution.ran[cell_index] = execute_reply["content"].get("status", "error")
+            dropped = self.dropped.get(cell_index)
+            if dropped:
+                cell.outputs.append(nbformat.v4.new_output(
+                    "stream", name="stdout", text=TRUNCATED.format(dropped)))
+
+        def output(self, outs, msg, display_id, cell_index):
+            content = msg["content"]
+            kind = msg["msg_type"]
+            if kind == "stream" and content.get("name") == "stderr":
+                self.execution.stderr.add(cell_index)
+            if kind == "error":
+                content["evalue"] = str(content.get("evalue", ""))[:2000]
+                content["traceback"] = [line[:2000] for line in
+                                        content.get("traceback", [])[-TRACEBACK_LINES:]]
+                return super().output(outs, msg, display_id, cell_index)
+            size = len(content.get("text", "")) if kind == "stream" else len(
+                json.dumps(content.get("data", {})))
+            used = self.cell_chars.get(cell_index, 0)
+            room = min(CELL_OUTPUT_CHARS - used, NOTEBOOK_OUTPUT_CHARS - self.total_chars)
+            if size > room:
+                if kind != "stream" or room <= 0:
+                    self.dropped[cell_index] = self.dropped.get(cell_index, 0) + size
+                    return None
+                content["text"] = content["text"][:room]  # keep the start of a long print
+                self.dropped[cell_index] = self.dropped.get(cell_index, 0) + size - room
+                size = room
+            self.cell_chars[cell_index] = used + size
+            self.total_chars += size
+            return super().output(outs, msg, display_id, cell_index)
+
+    return GradingClient
+
+
+def execute(notebook: NotebookNode, limits, sandboxed: bool, deadline: float,
+            mpl_cache: str | None = None) -> Execution:
+    """Run every cell in a fresh kernel (see grader.sandbox); the notebook gets outputs.
+
+    Stops at the first cell that runs over its time, or when the kernel dies.
+    ``deadline``: time.monotonic() by which the whole notebook must be done.
+    """
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
+    from .sandbox import SandboxedKernelManager
+
+    execution = Execution()
+    started = time.monotonic()
+    km = SandboxedKernelManager(limits, sandboxed=sandboxed, mpl_cache=mpl_cache)
+    current = {"index": -1}
+
+    def timeout_for(cell):
+        return max(1, min(limits.cell_timeout, deadline - time.monotonic()))
+
+    client = _grading_client_class()(
+        notebook, km=km, execution=execution, timeout_func=timeout_for, allow_errors=True,
+        interrupt_on_timeout=False, record_timing=False, startup_timeout=60,
+        shutdown_kernel="immediate", kernel_name="python3",
+        on_cell_start=lambda cell, cell_index: current.update(index=cell_index))
+    try:
+        client.execute()
+    except CellTimeoutError:
+        execution.status = "timeout"
+        over_all = deadline - time.monotonic() < 1
+        execution.detail = (f"cell {current['index']} ran over "
+                            + ("the time allowed for the whole notebook" if over_all else
+                               f"{limits.cell_timeout:g} s") + "; later cells did not run")
+    except DeadKernelError:
+        execution.status, execution.detail = "kernel died", (
+            f"the kernel died in cell {current['index']}; later cells did not run")
+    except Exception as error:  # noqa: BLE001 - any failure is this student's row, not the batch's
+        execution.status = "error"
+        execution.detail = f"{type(error).__name__}: {str(error)[:200]}"
+    finally:
+        watchdog = km.watchdog
+        km.destroy()
+    if watchdog is not None:
+        execution.peak_mb = watchdog.peak_bytes / 2**20
+        if watchdog.violation:
+            execution.status = watchdog.violation
+            execution.detail = (f"{watchdog.detail} in cell {current['index']}; "
+                                "the kernel was stopped and later cells did not run")
+    execution.seconds = time.monotonic() - started
+    return execution
+
+
+def score_cells(notebook: NotebookNode, execution: Execution) -> dict[str, dict]:
+    """Points of each test cell: all of them if it ran, raised nothing and wrote no stderr."""
+    scores = {}
+    for index, cell in enumerate(notebook.cells):
+        meta = cell.metadata.get("nbgrader") or {}
+        if not meta.get("grade") or meta.get("solution"):
+            continue
+        points = float(meta.get("points") or 0)
+        ok = (execution.ran.get(index) == "ok" and index not in execution.stderr
+              and not any(o.get("output_type") == "error" for o in cell.get("outputs", [])))
+        scores[meta["grade_id"]] = {"auto_score": points if ok else 0.0, "max_score": points}
+        meta["score"], meta["points"] = scores[meta["grade_id"]]["auto_score"], points
+    return scores
+
+
+def feedback_notebook(notebook: NotebookNode, spec: AssignmentSpec) -> NotebookNode:
+    """What the student may see: hidden tests' code replaced, their outputs cut to the error."""
+    hidden = {c.grade_id for c in spec.cells if c.hidden}
+    shown = nbformat.from_dict(json.loads(json.dumps(notebook)))
+    for cell in shown.cells:
+        meta = cell.metadata.get("nbgrader") or {}
+        meta.setdefault("comment", None)
+        if meta.get("grade_id") not in hidden:
+            continue
+        cell.source = HIDDEN_BLOCK.sub(HIDDEN_NOTE, cell.source)
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                output["traceback"] = [f"{output.get('ename')}: {output.get('evalue')}"]
+                kept.append(output)
+        cell.outputs = kept
+    return shown
+
+
+_EXPORTER = None
+
+
+def feedback_html(notebook: NotebookNode, spec: AssignmentSpec, score: float) -> str:
+    """nbgrader's feedback page for ``notebook`` (its template, our hidden-test filter)."""
+    global _EXPORTER
+    if _EXPORTER is None:
+        import nbgrader
+        from nbconvert import HTMLExporter
+        from traitlets.config import Config
+
+        base = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
+        config = Config()
+        config.HTMLExporter.template_name = "feedback"
+        config.HTMLExporter.extra_template_basedirs = [str(base / "templates")]
+        config.HTMLExporter.extra_template_paths = [
+            str(base / "static" / "node_modules" / "bootstrap" / "dist" / "css")]
+        _EXPORTER = HTMLExporter(config=config)
+    resources = {"nbgrader": {"notebook": spec.assignment, "score": score,
+                              "max_score": spec.max_score, "late_penalty": 0}}
+    body, _ = _EXPORTER.from_notebook_node(feedback_notebook(notebook, spec), resources)
+    return body

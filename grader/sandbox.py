@@ -1,0 +1,303 @@
+"""Kernels for untrusted student code: confined with bubblewrap, limited, and killed whole.
+
+A sandboxed kernel sees a read-only system (/usr, a few files of /etc, the Python
+installation, the ``helpers`` package and its data), an empty writable home and /tmp,
+no network (its own network namespace) and no other process (its own PID namespace).
+It does not see the repository's ``solutions/``, the gradebook, other students'
+folders or the instructor's home. It talks to the grader over ZeroMQ IPC sockets in
+a private folder bind-mounted into the sandbox, the only path both sides share.
+
+Limits per kernel: CPU seconds, file size and open files by rlimit (``prlimit``);
+memory (resident memory of all its processes plus what it wrote to its tmpfs) and the
+number of processes by a watchdog thread that polls every 50 ms and kills the whole
+sandbox when a limit is passed. Killing the sandbox's first process ends its PID
+namespace, so nothing started inside survives.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from jupyter_client import AsyncKernelManager
+from jupyter_client.kernelspec import KernelSpec
+
+INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap; "
+                "Fedora: sudo dnf install bubblewrap; Arch: sudo pacman -S bubblewrap)")
+# Files of /etc a Python kernel with NumPy, TensorFlow and matplotlib needs (no secrets).
+ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "fonts", "mime.types",
+             "nsswitch.conf", "host.conf", "alternatives")
+HOME = "/home/student"
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one student's kernel may use."""
+
+    memory_mb: int = 4096
+    processes: int = 64
+    cpu_seconds: int = 900
+    cell_timeout: float = 120
+    file_mb: int = 256
+
+
+def bwrap_path() -> str | None:
+    return shutil.which("bwrap")
+
+
+@functools.cache
+def sandbox_problem() -> str | None:
+    """None when bubblewrap can confine a process here, else why it cannot."""
+    bwrap = bwrap_path()
+    if bwrap is None:
+        return f"bubblewrap (bwrap) is not installed: {INSTALL_HINT}"
+    probe = subprocess.run(
+        [bwrap, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "--proc", "/proc",
+         "--dev", "/dev", "true"], capture_output=True, text=True, timeout=30)
+    if probe.returncode != 0:
+        return ("bubblewrap cannot create namespaces here "
+                f"({probe.stderr.strip()[:200] or probe.returncode}); on Ubuntu 24.04 and "
+                "later, allow unprivileged user namespaces for bwrap (AppArmor profile)")
+    return None
+
+
+def _python_roots() -> list[Path]:
+    """Folders the kernel's Python needs: the installation, the environment, helpers."""
+    import helpers
+    from helpers.data import _search_dirs
+
+    roots = {Path(sys.base_prefix), Path(sys.prefix), Path(helpers.__file__).resolve().parent}
+    roots.update(p.resolve() for p in _search_dirs() if p.is_dir())
+    # keep only outermost folders
+    return sorted(r for r in roots if not any(o != r and r.is_relative_to(o) for o in roots))
+
+
+def bwrap_argv(ipc_dir: Path, kernel_argv: list[str], mpl_cache: Path | None) -> list[str]:
+    """The bubblewrap command line that runs ``kernel_argv`` confined."""
+    argv = [bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session",
+            "--ro-bind", "/usr", "/usr"]
+    for name in ("bin", "lib", "lib32", "lib64", "sbin"):
+        path = Path("/") / name
+        if path.is_symlink():
+            argv += ["--symlink", os.readlink(path), str(path)]
+        elif path.is_dir():
+            argv += ["--ro-bind", str(path), str(path)]
+    for name in ETC_FILES:
+        if (Path("/etc") / name).exists():
+            argv += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
+    for root in _python_roots():
+        argv += ["--ro-bind", str(root), str(root)]
+    argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", HOME,
+             "--bind", str(ipc_dir), str(ipc_dir), "--chdir", HOME]
+    if mpl_cache is not None:  # matplotlib's font list, built once, saves a second per kernel
+        argv += ["--ro-bind", str(mpl_cache), f"{HOME}/.matplotlib/{mpl_cache.name}"]
+    argv += ["--clearenv"]
+    for key, value in kernel_env().items():
+        argv += ["--setenv", key, value]
+    return argv + ["--"] + kernel_argv
+
+
+def kernel_env() -> dict[str, str]:
+    return {"HOME": HOME, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+            "LANG": "C.UTF-8", "TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg",
+            "MPLCONFIGDIR": f"{HOME}/.matplotlib", "PYTHONNOUSERSITE": "1",
+            "PYTHONDONTWRITEBYTECODE": "1", "NN_COURSE_GRADING": "1",
+            **({"NN_COURSE_DATA": os.environ["NN_COURSE_DATA"]}
+               if os.environ.get("NN_COURSE_DATA") else {})}
+
+
+def prlimit_argv(limits: Limits) -> list[str]:
+    prlimit = shutil.which("prlimit")
+    if prlimit is None:
+        return []
+    return [prlimit, f"--cpu={limits.cpu_seconds}", f"--fsize={limits.file_mb * 2**20}",
+            "--nofile=1024", "--core=0", "--"]
+
+
+def matplotlib_font_cache(folder: Path) -> Path | None:
+    """Build matplotlib's font list in ``folder`` (once per class) and return its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "MPLCONFIGDIR": str(folder)}
+    subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env,
+                   capture_output=True, timeout=120)
+    found = sorted(folder.glob("fontlist-*.json"))
+    return found[0] if found else None
+
+
+# --------------------------------------------------------------------------- processes
+
+def _children_map() -> dict[int, list[int]]:
+    children: dict[int, list[int]] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as handle:
+                stat = handle.read()
+        except OSError:
+            continue
+        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    return children
+
+
+def descendants(pid: int) -> list[int]:
+    """Every live process below ``pid`` (not ``pid`` itself)."""
+    children = _children_map()
+    found, todo = [], list(children.get(pid, []))
+    while todo:
+        child = todo.pop()
+        found.append(child)
+        todo.extend(children.get(child, []))
+    return found
+
+
+def _resident_bytes(pids: list[int]) -> int:
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as handle:
+                total += int(handle.read().split()[1]) * PAGE
+        except (OSError, IndexError, ValueError):
+            pass
+    return total
+
+
+def _proportional_bytes(pids: list[int]) -> int:
+    """Memory of ``pids`` with pages shared between them counted once (PSS; slower)."""
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+                for line in handle:
+                    if line.startswith(b"Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except (OSError, ValueError):
+            pass
+    return total
+
+
+def _tmpfs_bytes(pid: int) -> int:
+    total = 0
+    for path in ("tmp", HOME.lstrip("/")):
+        with contextlib.suppress(OSError):
+            stats = os.statvfs(f"/proc/{pid}/root/{path}")
+            total += (stats.f_blocks - stats.f_bfree) * stats.f_frsize
+    return total
+
+
+def kill_tree(pid: int, include_root: bool = True) -> None:
+    """SIGKILL ``pid`` (unless ``include_root`` is false) and everything below it."""
+    for victim in [pid] * include_root + descendants(pid):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(victim, signal.SIGKILL)
+
+
+def become_subreaper() -> None:
+    """Orphans of our children are re-parented to us, so kill_tree finds them (Linux)."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+
+
+class Watchdog(threading.Thread):
+    """Kill a kernel's process tree when it uses too much memory or too many processes."""
+
+    def __init__(self, pid: int, limits: Limits, sandboxed: bool, interval: float = 0.05):
+        super().__init__(daemon=True)
+        self.pid, self.limits, self.sandboxed, self.interval = pid, limits, sandboxed, interval
+        self.violation: str | None = None
+        self.detail = ""
+        self.peak_bytes = 0
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        memory_limit = self.limits.memory_mb * 2**20
+        while not self._stop.wait(self.interval):
+            if not Path(f"/proc/{self.pid}").exists():
+                return
+            # sandboxed: bubblewrap's init below self.pid, then the kernel and its children
+            pids = descendants(self.pid) if self.sandboxed else [self.pid, *descendants(self.pid)]
+            processes = len(pids) - (1 if self.sandboxed else 0)
+            written = _tmpfs_bytes(pids[-1]) if self.sandboxed and pids else 0
+            used = _resident_bytes(pids) + written
+            self.peak_bytes = max(self.peak_bytes, used)
+            if processes > self.limits.processes:
+                self._kill("processes", f"more than {self.limits.processes} processes")
+                return
+            if used > memory_limit and _proportional_bytes(pids) + written > memory_limit:
+                self._kill("memory", f"used over {self.limits.memory_mb} MB of memory")
+                return
+
+    def _kill(self, violation: str, detail: str) -> None:
+        self.violation, self.detail = violation, detail
+        kill_tree(self.pid)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+class SandboxedKernelManager(AsyncKernelManager):
+    """A KernelManager whose kernel runs under bubblewrap (or, opted out, just limited)."""
+
+    def __init__(self, limits: Limits, sandboxed: bool = True, mpl_cache: str | None = None,
+                 **kwargs):
+        self.ipc_dir = Path(tempfile.mkdtemp(prefix="nn-grader-ipc-"))
+        os.chmod(self.ipc_dir, 0o700)
+        super().__init__(transport="ipc", ip=str(self.ipc_dir / "kernel"),
+                         connection_file=str(self.ipc_dir / "kernel.json"), **kwargs)
+        self.limits, self.sandboxed = limits, sandboxed
+        kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+        argv = prlimit_argv(limits)
+        if sandboxed:
+            argv += bwrap_argv(self.ipc_dir, kernel, Path(mpl_cache) if mpl_cache else None)
+        else:
+            argv += kernel
+        # interrupts travel as messages: a signal would reach bubblewrap, not the kernel
+        self._kernel_spec = KernelSpec(argv=argv, language="python", interrupt_mode="message",
+                                       display_name="Python 3 (sandboxed grading)",
+                                       env={} if sandboxed else kernel_env())
+        self.watchdog: Watchdog | None = None
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        kw.setdefault("stdout", subprocess.DEVNULL)
+        kw.setdefault("stderr", subprocess.DEVNULL)
+        kw["cwd"] = str(self.ipc_dir)
+        if not self.sandboxed:
+            kw["env"] = {**kw.get("env", os.environ), **kernel_env(), "HOME": str(self.ipc_dir)}
+        await super()._async_launch_kernel(kernel_cmd, **kw)
+        self.watchdog = Watchdog(self.provisioner.process.pid, self.limits, self.sandboxed)
+        self.watchdog.start()
+
+    def destroy(self) -> None:
+        """Kill the kernel and everything it started; remove the IPC folder."""
+        if self.watchdog is not None:
+            self.watchdog.stop()
+        process = getattr(self.provisioner, "process", None) if self.provisioner else None
+        if process is not None:
+            kill_tree(process.pid)
+            with contextlib.suppress(Exception):
+                process.wait(timeout=5)
+        shutil.rmtree(self.ipc_dir, ignore_errors=True)
+
+
+def wait_gone(pids: list[int], seconds: float = 5) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not any(Path(f"/proc/{p}").exists() for p in pids):
+            return True
+        time.sleep(0.05)
+    return False

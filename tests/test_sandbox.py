@@ -1,0 +1,149 @@
+"""The sandboxed kernel itself (grader.sandbox through grader.autograde.execute).
+
+Each case runs a two-cell notebook (a hostile cell, then ``print('after')``) in a
+fresh bubblewrap kernel and checks what the grader records, that the grader's own
+process is unharmed, and that nothing the cell started is left running.
+"""
+
+import os
+import subprocess
+import time
+
+import nbformat
+import pytest
+
+from grader.autograde import execute
+from grader.course import ROOT
+from grader.sandbox import Limits, sandbox_problem
+
+pytestmark = pytest.mark.skipif(
+    sandbox_problem() is not None and not os.environ.get("NN_COURSE_REQUIRE_SANDBOX"),
+    reason=f"bubblewrap cannot run here: {sandbox_problem()}")
+
+LIMITS = Limits(memory_mb=1500, processes=32, cell_timeout=5)
+MARKER = "nn-sandbox-test-marker"
+
+
+def run(source: str, sandboxed: bool = True):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source),
+                                               nbformat.v4.new_code_cell("print('after')")])
+    execution = execute(notebook, LIMITS, sandboxed, time.monotonic() + 60)
+    return execution, notebook
+
+
+def texts(cell) -> str:
+    return "".join(o.get("text", "") + str(o.get("evalue", "")) for o in cell.outputs)
+
+
+def leftovers() -> list[str]:
+    listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    return [line for line in listing.splitlines()
+            if MARKER in line or "nn-grader-ipc" in line]
+
+
+@pytest.fixture(autouse=True)
+def nothing_survives():
+    yield
+    time.sleep(0.2)
+    assert leftovers() == []
+
+
+STOPPED = {
+    "fork bomb": ("import os\nwhile True:\n    os.fork()", "processes"),
+    "memory bomb": ("import numpy as np\nx = []\nwhile True:\n    x.append(np.ones(10**7))",
+                    "memory"),
+    "filling /tmp": ("import numpy as np\nfor i in range(200):\n"
+                     "    np.ones(10**7).tofile(f'/tmp/f{i}')", "memory"),
+    "os._exit": ("import os\nos._exit(3)", "kernel died"),
+    "kernel kills itself": ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)",
+                            "kernel died"),
+    "infinite loop": ("while True:\n    pass", "timeout"),
+    "loop that ignores interrupts": (
+        "while True:\n    try:\n        pass\n    except BaseException:\n        pass", "timeout"),
+}
+
+
+@pytest.mark.parametrize("source, status", STOPPED.values(), ids=STOPPED.keys())
+def test_runaway_code_is_stopped_and_later_cells_do_not_run(source, status):
+    execution, _ = run(source)
+    assert execution.status == status
+    assert 1 not in execution.ran
+    assert execution.detail
+
+
+def test_sys_exit_is_an_error_in_its_cell_only():
+    execution, notebook = run("import sys\nsys.exit(1)")
+    assert execution.status == "graded"
+    assert execution.ran == {0: "error", 1: "ok"}
+    assert "after" in texts(notebook.cells[1])
+
+
+REFUSED = {
+    "network": "import socket\nsocket.create_connection(('1.1.1.1', 53), timeout=3)",
+    "name lookup": "import socket\nsocket.getaddrinfo('pypi.org', 443)",
+    "solutions": f"open('{ROOT}/solutions/04_activations/04_activations.ipynb')",
+    "gradebook": f"open('{ROOT}/grader/gradebook.db', 'rb')",
+    "grader": f"open('{ROOT}/grader/nbgrader_config.py')",
+    "tests": f"open('{ROOT}/tests/test_sandbox.py')",
+    "home": "import os\nopen(os.path.expanduser('~root/.bashrc'))",
+    "writing the system": "open('/usr/lib/evil', 'w')",
+    "writing helpers": "import helpers, os\n"
+                       "open(os.path.join(os.path.dirname(helpers.__file__), 'x.py'), 'w')",
+    "ptrace the grader": "import os\nos.kill(1, 9)\nos.kill(os.getppid(), 0)\n"
+                         "print(sorted(p for p in os.listdir('/proc') if p.isdigit()))\n"
+                         "raise RuntimeError('saw the processes above')",
+}
+
+
+@pytest.mark.parametrize("source", REFUSED.values(), ids=REFUSED.keys())
+def test_the_sandbox_refuses(source):
+    execution, notebook = run(source)
+    assert execution.ran[0] == "error", texts(notebook.cells[0])
+    assert execution.ran[1] == "ok"
+
+
+def test_only_the_sandbox_processes_are_visible():
+    execution, notebook = run("import os\nprint(len([p for p in os.listdir('/proc') "
+                              "if p.isdigit()]))")
+    assert execution.ran[0] == "ok"
+    assert int(texts(notebook.cells[0]).strip()) <= 3   # bubblewrap's init, the kernel, ...
+
+
+def test_the_kernel_talks_over_ipc_sockets_in_a_private_folder():
+    from grader.sandbox import SandboxedKernelManager
+
+    km = SandboxedKernelManager(LIMITS)
+    try:
+        assert km.transport == "ipc"
+        assert km.ip.startswith(str(km.ipc_dir))
+        assert oct(km.ipc_dir.stat().st_mode & 0o777) == "0o700"
+        assert "--unshare-all" in km.kernel_spec.argv
+    finally:
+        km.destroy()
+    assert not km.ipc_dir.exists()
+
+
+def test_a_daemon_started_by_the_student_is_killed():
+    execution, _ = run(f"import subprocess\nsubprocess.Popen(['sleep', '600', '{MARKER}'], "
+                       "start_new_session=True)")
+    assert execution.ran[0] == "ok"
+    # the fixture checks that the sleep is gone
+
+
+def test_huge_output_is_cut_and_counted():
+    execution, notebook = run("for i in range(300):\n    print('x' * 1_000_000)")
+    assert execution.ran == {0: "ok", 1: "ok"}
+    shown = texts(notebook.cells[0])
+    assert len(shown) < 30_000
+    assert "output truncated by the grader" in shown
+
+
+def test_stderr_is_recorded_even_when_output_was_cut():
+    execution, _ = run("import sys\nprint('x' * 50_000)\nprint('late', file=sys.stderr)")
+    assert 0 in execution.stderr
+
+
+def test_without_the_sandbox_limits_still_apply():
+    execution, _ = run("import numpy as np\nx = []\nwhile True:\n"
+                       "    x.append(np.ones(10**7))", sandboxed=False)
+    assert execution.status == "memory"

@@ -25,6 +25,7 @@ HIDDEN_NOTE = "# (hidden tests: their code is not shown)\n"
 CELL_OUTPUT_CHARS = 20_000     # kept per cell; the rest is counted, not stored
 NOTEBOOK_OUTPUT_CHARS = 400_000
 TRACEBACK_LINES = 30
+MAX_NOTEBOOK_BYTES = 100 * 2**20
 TRUNCATED = "\n... output truncated by the grader ({} characters not shown) ...\n"
 
 
@@ -99,6 +100,8 @@ class InvalidNotebook(Exception):
 
 def read_submission(path: Path) -> tuple[NotebookNode, list[str]]:
     """The submission as an nbformat 4 notebook, and notes (e.g. converted from v3)."""
+    if path.stat().st_size > MAX_NOTEBOOK_BYTES:
+        raise InvalidNotebook(f"over {MAX_NOTEBOOK_BYTES // 2**20} MB: not read")
     try:
         raw = path.read_bytes()
         data = json.loads(raw.decode("utf-8"))
@@ -240,7 +243,8 @@ class Execution:
     detail: str = ""
     ran: dict[int, str] = field(default_factory=dict)      # cell index -> reply status
     stderr: set[int] = field(default_factory=set)          # cells that wrote to stderr
-    seconds: float = 0.0
+    seconds: float = 0.0        # kernel start to kernel gone
+    cells_seconds: float = 0.0  # the cells' own run time, execute request to reply
     peak_mb: float = 0.0
 
 
@@ -256,9 +260,15 @@ def _grading_client_class():
             self.cell_chars: dict[int, int] = {}
             self.total_chars = 0
             self.dropped: dict[int, int] = {}
+            self.on_cell_execute = self._started
             self.on_cell_executed = self._executed
+            self.cell_started = 0.0
+
+        def _started(self, cell, cell_index):
+            self.cell_started = time.monotonic()
 
         def _executed(self, cell, cell_index, execute_reply):
+            self.execution.cells_seconds += time.monotonic() - self.cell_started
             self.execution.ran[cell_index] = execute_reply["content"].get("status", "error")
             dropped = self.dropped.get(cell_index)
             if dropped:

@@ -28,7 +28,7 @@ import time
 import warnings
 import zipfile
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import nbformat
@@ -50,7 +50,8 @@ class Row:
     max_score: float
     status: str
     detail: str = ""
-    seconds: float = 0.0
+    seconds: float = 0.0        # grading this student, all included
+    cells_seconds: float = 0.0  # of which the notebook's cells ran
 
 
 @dataclass
@@ -293,6 +294,10 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
         for row in rows.values():
             bar.step(row)
         n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
+        if limits.threads <= 0:  # share the cores between the kernels that run at once
+            limits = replace(limits, threads=max(1, (os.cpu_count() or 1) // n_workers))
+        for job in jobs:
+            job["limits"] = asdict(limits)
         pending: queue.Queue = queue.Queue()
         for job in jobs:
             pending.put(job)
@@ -329,6 +334,7 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
             row = Row(student, float(result.get("score", 0)), max_score, result["status"],
                       detail)
             row.seconds = result.get("seconds", {}).get("total", 0.0)
+            row.cells_seconds = result.get("seconds", {}).get("cells", 0.0)
             rows[student] = row
             shutil.rmtree(job["out_dir"], ignore_errors=True)
             bar.step(row)

@@ -79,12 +79,28 @@ class Screen:
         return screen(source, self.protected, set(owned), self.imports)
 
 
+# Magics students use that only time or display code: screened as the code they run.
+TIMING_MAGIC = re.compile(r"^(\s*)%{1,2}(?:timeit|time)\b((?:\s+-[a-z]+(?:\s+\d+)?)*)\s*(.*)$")
+PLOT_MAGIC = re.compile(r"^\s*%matplotlib\b.*$")
+
+
+def _without_harmless_magics(source: str) -> str:
+    lines = []
+    for line in source.splitlines():
+        if PLOT_MAGIC.match(line):
+            lines.append("")
+            continue
+        timed = TIMING_MAGIC.match(line)
+        lines.append(timed.group(1) + timed.group(3) if timed else line)
+    return "\n".join(lines) + "\n"
+
+
 def _parse(source: str) -> ast.Module | None:
-    """The cell as Python, after IPython's own rewriting (magics, ``!`` shell lines)."""
+    """The cell as Python, after IPython's own rewriting (other magics, ``!`` shell lines)."""
     from IPython.core.inputtransformer2 import TransformerManager
 
     try:
-        return ast.parse(TransformerManager().transform_cell(source))
+        return ast.parse(TransformerManager().transform_cell(_without_harmless_magics(source)))
     except (SyntaxError, ValueError):
         return None
 

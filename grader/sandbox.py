@@ -50,6 +50,7 @@ class Limits:
     cpu_seconds: int = 900
     cell_timeout: float = 120
     file_mb: int = 256
+    threads: int = 0      # compute threads of TensorFlow and BLAS; 0: as many as cores
 
 
 def bwrap_path() -> str | None:
@@ -83,7 +84,8 @@ def _python_roots() -> list[Path]:
     return sorted(r for r in roots if not any(o != r and r.is_relative_to(o) for o in roots))
 
 
-def bwrap_argv(ipc_dir: Path, kernel_argv: list[str], mpl_cache: Path | None) -> list[str]:
+def bwrap_argv(ipc_dir: Path, kernel_argv: list[str], mpl_cache: Path | None,
+               threads: int = 0) -> list[str]:
     """The bubblewrap command line that runs ``kernel_argv`` confined."""
     argv = [bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session",
             "--ro-bind", "/usr", "/usr"]
@@ -103,13 +105,18 @@ def bwrap_argv(ipc_dir: Path, kernel_argv: list[str], mpl_cache: Path | None) ->
     if mpl_cache is not None:  # matplotlib's font list, built once, saves a second per kernel
         argv += ["--ro-bind", str(mpl_cache), f"{HOME}/.matplotlib/{mpl_cache.name}"]
     argv += ["--clearenv"]
-    for key, value in kernel_env().items():
+    for key, value in kernel_env(threads).items():
         argv += ["--setenv", key, value]
     return argv + ["--"] + kernel_argv
 
 
-def kernel_env() -> dict[str, str]:
-    return {"HOME": HOME, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+def kernel_env(threads: int = 0) -> dict[str, str]:
+    """The kernel's whole environment; ``threads`` > 0 caps TensorFlow's and BLAS's pools."""
+    pools = {} if threads <= 0 else {
+        name: str(threads) for name in ("TF_NUM_INTRAOP_THREADS", "TF_NUM_INTEROP_THREADS",
+                                        "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
+                                        "MKL_NUM_THREADS")}
+    return {**pools, "HOME": HOME, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
             "LANG": "C.UTF-8", "TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg",
             "MPLCONFIGDIR": f"{HOME}/.matplotlib", "PYTHONNOUSERSITE": "1",
             "PYTHONDONTWRITEBYTECODE": "1", "NN_COURSE_GRADING": "1",
@@ -263,13 +270,14 @@ class SandboxedKernelManager(AsyncKernelManager):
         kernel = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
         argv = prlimit_argv(limits)
         if sandboxed:
-            argv += bwrap_argv(self.ipc_dir, kernel, Path(mpl_cache) if mpl_cache else None)
+            argv += bwrap_argv(self.ipc_dir, kernel, Path(mpl_cache) if mpl_cache else None,
+                               limits.threads)
         else:
             argv += kernel
         # interrupts travel as messages: a signal would reach bubblewrap, not the kernel
         self._kernel_spec = KernelSpec(argv=argv, language="python", interrupt_mode="message",
                                        display_name="Python 3 (sandboxed grading)",
-                                       env={} if sandboxed else kernel_env())
+                                       env={} if sandboxed else kernel_env(limits.threads))
         self.watchdog: Watchdog | None = None
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
@@ -277,7 +285,8 @@ class SandboxedKernelManager(AsyncKernelManager):
         kw.setdefault("stderr", subprocess.DEVNULL)
         kw["cwd"] = str(self.ipc_dir)
         if not self.sandboxed:
-            kw["env"] = {**kw.get("env", os.environ), **kernel_env(), "HOME": str(self.ipc_dir)}
+            kw["env"] = {**kw.get("env", os.environ), **kernel_env(self.limits.threads),
+                         "HOME": str(self.ipc_dir)}
         await super()._async_launch_kernel(kernel_cmd, **kw)
         self.watchdog = Watchdog(self.provisioner.process.pid, self.limits, self.sandboxed)
         self.watchdog.start()

@@ -46,6 +46,11 @@ def grade_job(job: dict) -> dict:
     except InvalidNotebook as error:
         return {**result, "status": "invalid notebook", "detail": str(error)}
     notebook, more_notes, flagged = prepare(notebook, spec, screen=job.get("screen", True))
+    if notes or more_notes or flagged:  # the student sees these in the feedback page
+        lines = [f"- {text}" for text in [*flagged, *notes, *more_notes]]
+        notebook.cells.insert(0, nbformat.v4.new_markdown_cell(
+            "**Notes from the grader** (cells it changed before running your notebook):\n\n"
+            + "\n".join(lines)))
     limits = Limits(**job["limits"])
     execution = execute(notebook, limits, job["sandboxed"], started + job["timeout"],
                         job.get("mpl_cache"))
@@ -66,7 +71,8 @@ def grade_job(job: dict) -> dict:
     detail = "; ".join(filter(None, [execution.detail, *flagged, *notes, *more_notes]))
     return {**result, "score": score, "status": status, "detail": detail, "cells": cells,
             "autograded": str(autograded), "feedback": str(feedback),
-            "seconds": {"total": time.monotonic() - started, "kernel": execution.seconds},
+            "seconds": {"total": time.monotonic() - started, "kernel": execution.seconds,
+                        "cells": execution.cells_seconds},
             "peak_mb": round(execution.peak_mb, 1)}
 
 

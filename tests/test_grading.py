@@ -1,4 +1,4 @@
-"""Grading through nbgrader itself, as for a real class (slow: a kernel per student).
+"""Grading as for a real class, through the command line (slow: a kernel per student).
 
 For every assignment, one class is graded with ``python -m grader grade``: a student
 who solved everything, one who left the first graded function blank, the blank
@@ -187,6 +187,9 @@ def test_an_endless_submission_times_out_and_leaves_nothing_running(tmp_path):
                          home=tmp_path / "home", timeout=12)
     assert [(r.student_id, r.score, r.status) for r in report.rows] == [("loopy", 0, "timeout")]
     assert _processes_inside(tmp_path / "home") == []
+    listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert [line for line in listing.splitlines()
+            if "nn-grader-ipc" in line or "grader.worker" in line] == []
 
 
 def test_the_master_gradebook_holds_the_same_scores_as_the_csv(graded_class):
@@ -199,3 +202,40 @@ def test_the_master_gradebook_holds_the_same_scores_as_the_csv(graded_class):
         for student in ("ada_correct", "bo_partial", "cy_blank"):
             assert gb.find_submission(a, student).score == float(rows[student]["score"])
         assert {s.id for s in gb.students} == {"ada_correct", "bo_partial", "cy_blank"}
+
+
+def test_without_bubblewrap_grading_refuses_unless_told_and_then_warns(tmp_path):
+    assignment = ASSIGNMENTS[0]
+    submissions = tmp_path / "submissions" / "ada"
+    submissions.mkdir(parents=True)
+    nbformat.write(filled_release(assignment), submissions / f"{assignment}.ipynb")
+    # a PATH with the course environment only: no bwrap on it
+    env = {**os.environ, "PATH": str(Path(sys.executable).parent)}
+    command = [sys.executable, "-m", "grader", "grade", assignment, str(submissions.parent),
+               "--out", str(tmp_path / "out"), "--home", str(tmp_path / "home")]
+    refused = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True,
+                             timeout=300)
+    assert refused.returncode == 2
+    assert "bubblewrap" in refused.stderr and "--no-sandbox" in refused.stderr
+    assert not (tmp_path / "out" / "grades.csv").exists()
+
+    done = subprocess.run(command + ["--no-sandbox"], cwd=ROOT, env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "WARNING: student code ran WITHOUT the bubblewrap sandbox" in done.stdout
+    summary = (tmp_path / "out" / "summary.txt").read_text()
+    assert "NOT sandboxed" in summary and "WARNING" in summary
+    with (tmp_path / "out" / "grades.csv").open() as handle:
+        row = next(csv.DictReader(handle))
+    assert (row["status"], row["score"]) == ("graded", row["max_score"])
+
+
+def test_the_class_benchmark_prints_throughput_and_overhead(capsys):
+    from grader.bench import bench_class
+
+    assert bench_class(["04_activations"], students=1, workers=2) == 0
+    out = capsys.readouterr().out
+    assert "st/min" in out and "overhead" in out
+    row = next(line for line in out.splitlines() if line.startswith("04_activations"))
+    assert "not fully graded" not in out
+    assert len(row.split()) == 7

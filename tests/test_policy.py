@@ -33,6 +33,9 @@ TAMPERING = {
     "get_ipython": "get_ipython().input_transformers_cleanup.append(lambda lines: [])",
     "shell escape": "!cat /etc/passwd",
     "cell magic": "%%bash\nls",
+    "other line magic": "%run other.py",
+    "tampering inside %time": "%time np.allclose = print",
+    "tampering inside %%timeit": "%%timeit -n 1\nexpect = print",
     "exec": "exec('expect = print')",
     "eval": "def relu(z):\n    return eval('z')",
     "import sys": "import sys\nsys.modules['numpy'].allclose = None",
@@ -67,6 +70,9 @@ ALLOWED = {
                             "    return out",
     "comprehension variable": "values = [abs for abs in range(3)]",
     "syntax error (the kernel refuses it)": "def relu(z)\n    return z",
+    "timing magics": "%timeit relu(np.ones(3))\n%time y = relu(np.ones(3))",
+    "timing cell magic": "%%timeit -n 10 -r 3\nrelu(np.ones(3))",
+    "matplotlib magic": "%matplotlib inline\nprint(1)",
 }
 
 

@@ -251,6 +251,12 @@ def test_feedback_says_which_tests_failed_and_why(screened):
     assert "(hidden tests: their code is not shown)" in page
 
 
+def test_feedback_tells_the_student_what_the_grader_changed(screened):
+    tmp, _, _ = screened
+    page = (tmp / "out" / "feedback" / "tamper_expect" / f"{A}.html").read_text()
+    assert "Notes from the grader" in page and "rebinds" in page
+
+
 def test_the_sandbox_messages_reach_the_feedback(unscreened):
     tmp, _, _ = unscreened
     snoop = (tmp / "out" / "feedback" / "snoops" / f"{A}.html").read_text()

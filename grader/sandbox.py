@@ -98,10 +98,12 @@ def bwrap_argv(ipc_dir: Path, kernel_argv: list[str], mpl_cache: Path | None,
     for name in ETC_FILES:
         if (Path("/etc") / name).exists():
             argv += ["--ro-bind", f"/etc/{name}", f"/etc/{name}"]
+    # mounts are made in order, later ones on top: the empty /tmp and home first, so that
+    # a Python environment or IPC folder living under /tmp stays visible
+    argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", HOME]
     for root in _python_roots():
         argv += ["--ro-bind", str(root), str(root)]
-    argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", HOME,
-             "--bind", str(ipc_dir), str(ipc_dir), "--chdir", HOME]
+    argv += ["--bind", str(ipc_dir), str(ipc_dir), "--chdir", HOME]
     if mpl_cache is not None:  # matplotlib's font list, built once, saves a second per kernel
         argv += ["--ro-bind", str(mpl_cache), f"{HOME}/.matplotlib/{mpl_cache.name}"]
     argv += ["--clearenv"]

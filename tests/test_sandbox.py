@@ -123,6 +123,16 @@ def test_the_kernel_talks_over_ipc_sockets_in_a_private_folder():
     assert not km.ipc_dir.exists()
 
 
+def test_python_and_ipc_folders_are_mounted_after_the_empty_tmp(tmp_path):
+    from grader.sandbox import bwrap_argv
+
+    argv = bwrap_argv(tmp_path / "ipc", ["python"], None)
+    tmpfs = argv.index("/tmp")
+    binds = [i for i, arg in enumerate(argv) if arg in ("--ro-bind", "--bind")
+             and not argv[i + 1].startswith(("/usr", "/etc", "/bin", "/lib", "/sbin"))]
+    assert binds and all(i > tmpfs for i in binds)
+
+
 def test_a_daemon_started_by_the_student_is_killed():
     execution, _ = run(f"import subprocess\nsubprocess.Popen(['sleep', '600', '{MARKER}'], "
                        "start_new_session=True)")

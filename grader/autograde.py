@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import nbformat
+from nbclient import NotebookClient
 from nbformat import NotebookNode
 
 from .course import HIDDEN_BLOCK
@@ -242,65 +243,62 @@ class Execution:
     status: str = "graded"
     detail: str = ""
     ran: dict[int, str] = field(default_factory=dict)      # cell index -> reply status
+    last_cell: int = -1                                    # the cell running or last run
     stderr: set[int] = field(default_factory=set)          # cells that wrote to stderr
     seconds: float = 0.0        # kernel start to kernel gone
     cells_seconds: float = 0.0  # the cells' own run time, execute request to reply
     peak_mb: float = 0.0
 
 
-def _grading_client_class():
-    from nbclient import NotebookClient
+class GradingClient(NotebookClient):
+    """Records which cells ran and caps what a cell may print."""
 
-    class GradingClient(NotebookClient):
-        """Records which cells ran and caps what a cell may print."""
+    def __init__(self, *args, execution: Execution, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.execution = execution
+        self.cell_chars: dict[int, int] = {}
+        self.total_chars = 0
+        self.dropped: dict[int, int] = {}
+        self.on_cell_execute = self._started
+        self.on_cell_executed = self._executed
+        self.cell_started = 0.0
 
-        def __init__(self, *args, execution: Execution, **kwargs):
-            super().__init__(*args, **kwargs)
-            self.execution = execution
-            self.cell_chars: dict[int, int] = {}
-            self.total_chars = 0
-            self.dropped: dict[int, int] = {}
-            self.on_cell_execute = self._started
-            self.on_cell_executed = self._executed
-            self.cell_started = 0.0
+    def _started(self, cell, cell_index):
+        self.execution.last_cell = cell_index
+        self.cell_started = time.monotonic()
 
-        def _started(self, cell, cell_index):
-            self.cell_started = time.monotonic()
+    def _executed(self, cell, cell_index, execute_reply):
+        self.execution.cells_seconds += time.monotonic() - self.cell_started
+        self.execution.ran[cell_index] = execute_reply["content"].get("status", "error")
+        dropped = self.dropped.get(cell_index)
+        if dropped:
+            cell.outputs.append(nbformat.v4.new_output(
+                "stream", name="stdout", text=TRUNCATED.format(dropped)))
 
-        def _executed(self, cell, cell_index, execute_reply):
-            self.execution.cells_seconds += time.monotonic() - self.cell_started
-            self.execution.ran[cell_index] = execute_reply["content"].get("status", "error")
-            dropped = self.dropped.get(cell_index)
-            if dropped:
-                cell.outputs.append(nbformat.v4.new_output(
-                    "stream", name="stdout", text=TRUNCATED.format(dropped)))
-
-        def output(self, outs, msg, display_id, cell_index):
-            content = msg["content"]
-            kind = msg["msg_type"]
-            if kind == "stream" and content.get("name") == "stderr":
-                self.execution.stderr.add(cell_index)
-            if kind == "error":
-                content["evalue"] = str(content.get("evalue", ""))[:2000]
-                content["traceback"] = [line[:2000] for line in
-                                        content.get("traceback", [])[-TRACEBACK_LINES:]]
-                return super().output(outs, msg, display_id, cell_index)
-            size = len(content.get("text", "")) if kind == "stream" else len(
-                json.dumps(content.get("data", {})))
-            used = self.cell_chars.get(cell_index, 0)
-            room = min(CELL_OUTPUT_CHARS - used, NOTEBOOK_OUTPUT_CHARS - self.total_chars)
-            if size > room:
-                if kind != "stream" or room <= 0:
-                    self.dropped[cell_index] = self.dropped.get(cell_index, 0) + size
-                    return None
-                content["text"] = content["text"][:room]  # keep the start of a long print
-                self.dropped[cell_index] = self.dropped.get(cell_index, 0) + size - room
-                size = room
-            self.cell_chars[cell_index] = used + size
-            self.total_chars += size
+    def output(self, outs, msg, display_id, cell_index):
+        content = msg["content"]
+        kind = msg["msg_type"]
+        if kind == "stream" and content.get("name") == "stderr":
+            self.execution.stderr.add(cell_index)
+        if kind == "error":
+            content["evalue"] = str(content.get("evalue", ""))[:2000]
+            content["traceback"] = [line[:2000] for line in
+                                    content.get("traceback", [])[-TRACEBACK_LINES:]]
             return super().output(outs, msg, display_id, cell_index)
-
-    return GradingClient
+        size = len(content.get("text", "")) if kind == "stream" else len(
+            json.dumps(content.get("data", {})))
+        used = self.cell_chars.get(cell_index, 0)
+        room = min(CELL_OUTPUT_CHARS - used, NOTEBOOK_OUTPUT_CHARS - self.total_chars)
+        if size > room:
+            if kind != "stream" or room <= 0:
+                self.dropped[cell_index] = self.dropped.get(cell_index, 0) + size
+                return None
+            content["text"] = content["text"][:room]  # keep the start of a long print
+            self.dropped[cell_index] = self.dropped.get(cell_index, 0) + size - room
+            size = room
+        self.cell_chars[cell_index] = used + size
+        self.total_chars += size
+        return super().output(outs, msg, display_id, cell_index)
 
 
 def execute(notebook: NotebookNode, limits, sandboxed: bool, deadline: float,
@@ -317,27 +315,25 @@ def execute(notebook: NotebookNode, limits, sandboxed: bool, deadline: float,
     execution = Execution()
     started = time.monotonic()
     km = SandboxedKernelManager(limits, sandboxed=sandboxed, mpl_cache=mpl_cache)
-    current = {"index": -1}
 
     def timeout_for(cell):
         return max(1, min(limits.cell_timeout, deadline - time.monotonic()))
 
-    client = _grading_client_class()(
+    client = GradingClient(
         notebook, km=km, execution=execution, timeout_func=timeout_for, allow_errors=True,
         interrupt_on_timeout=False, record_timing=False, startup_timeout=60,
-        shutdown_kernel="immediate", kernel_name="python3",
-        on_cell_start=lambda cell, cell_index: current.update(index=cell_index))
+        shutdown_kernel="immediate", kernel_name="python3")
     try:
         client.execute()
     except CellTimeoutError:
         execution.status = "timeout"
         over_all = deadline - time.monotonic() < 1
-        execution.detail = (f"cell {current['index']} ran over "
+        execution.detail = (f"cell {execution.last_cell} ran over "
                             + ("the time allowed for the whole notebook" if over_all else
                                f"{limits.cell_timeout:g} s") + "; later cells did not run")
     except DeadKernelError:
         execution.status, execution.detail = "kernel died", (
-            f"the kernel died in cell {current['index']}; later cells did not run")
+            f"the kernel died in cell {execution.last_cell}; later cells did not run")
     except Exception as error:  # noqa: BLE001 - any failure is this student's row, not the batch's
         execution.status = "error"
         execution.detail = f"{type(error).__name__}: {str(error)[:200]}"
@@ -348,7 +344,7 @@ def execute(notebook: NotebookNode, limits, sandboxed: bool, deadline: float,
         execution.peak_mb = watchdog.peak_bytes / 2**20
         if watchdog.violation:
             execution.status = watchdog.violation
-            execution.detail = (f"{watchdog.detail} in cell {current['index']}; "
+            execution.detail = (f"{watchdog.detail} in cell {execution.last_cell}; "
                                 "the kernel was stopped and later cells did not run")
     execution.seconds = time.monotonic() - started
     return execution

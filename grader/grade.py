@@ -285,7 +285,7 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
                 continue
             extra = sorted(p.name for p in student_dir.iterdir() if p != path)
             jobs.append({"student": student, "notebook": str(path), "spec": str(spec_path),
-                         "out_dir": str(work / student), "limits": asdict(limits),
+                         "out_dir": str(work / student),
                          "sandboxed": sandbox, "timeout": timeout, "screen": screen,
                          "mpl_cache": str(font_cache) if font_cache else None,
                          "extra": extra})
@@ -296,7 +296,7 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
         n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
         if limits.threads <= 0:  # share the cores between the kernels that run at once
             limits = replace(limits, threads=max(1, (os.cpu_count() or 1) // n_workers))
-        for job in jobs:
+        for job in jobs:  # the limits are only known now
             job["limits"] = asdict(limits)
         pending: queue.Queue = queue.Queue()
         for job in jobs:

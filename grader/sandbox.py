@@ -25,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -304,11 +303,3 @@ class SandboxedKernelManager(AsyncKernelManager):
                 process.wait(timeout=5)
         shutil.rmtree(self.ipc_dir, ignore_errors=True)
 
-
-def wait_gone(pids: list[int], seconds: float = 5) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if not any(Path(f"/proc/{p}").exists() for p in pids):
-            return True
-        time.sleep(0.05)
-    return False

@@ -10,6 +10,7 @@ the student sees.
 
 from __future__ import annotations
 
+import functools
 import json
 import time
 from dataclasses import asdict, dataclass, field
@@ -339,6 +340,8 @@ def execute(notebook: NotebookNode, limits, sandboxed: bool, deadline: float,
         execution.detail = f"{type(error).__name__}: {str(error)[:200]}"
     finally:
         watchdog = km.watchdog
+        if client.kc is not None:  # nbclient leaves a client it was handed a manager for
+            client.kc.stop_channels()
         km.destroy()
     if watchdog is not None:
         execution.peak_mb = watchdog.peak_bytes / 2**20
@@ -384,25 +387,32 @@ def feedback_notebook(notebook: NotebookNode, spec: AssignmentSpec) -> NotebookN
     return shown
 
 
-_EXPORTER = None
+@functools.cache
+def _feedback_exporter():
+    import nbgrader
+    from nbconvert import HTMLExporter
+    from traitlets.config import Config
+
+    base = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
+    config = Config()
+    config.HTMLExporter.template_name = "feedback"
+    config.HTMLExporter.extra_template_basedirs = [str(base / "templates")]
+    config.HTMLExporter.extra_template_paths = [
+        str(base / "static" / "node_modules" / "bootstrap" / "dist" / "css")]
+    return HTMLExporter(config=config)
 
 
 def feedback_html(notebook: NotebookNode, spec: AssignmentSpec, score: float) -> str:
     """nbgrader's feedback page for ``notebook`` (its template, our hidden-test filter)."""
-    global _EXPORTER
-    if _EXPORTER is None:
-        import nbgrader
-        from nbconvert import HTMLExporter
-        from traitlets.config import Config
-
-        base = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
-        config = Config()
-        config.HTMLExporter.template_name = "feedback"
-        config.HTMLExporter.extra_template_basedirs = [str(base / "templates")]
-        config.HTMLExporter.extra_template_paths = [
-            str(base / "static" / "node_modules" / "bootstrap" / "dist" / "css")]
-        _EXPORTER = HTMLExporter(config=config)
     resources = {"nbgrader": {"notebook": spec.assignment, "score": score,
                               "max_score": spec.max_score, "late_penalty": 0}}
-    body, _ = _EXPORTER.from_notebook_node(feedback_notebook(notebook, spec), resources)
+    body, _ = _feedback_exporter().from_notebook_node(feedback_notebook(notebook, spec),
+                                                      resources)
     return body
+
+
+def warm_up() -> None:
+    """Import what grading a student needs, so the first student does not pay for it."""
+    from . import sandbox  # noqa: F401  (jupyter_client's kernel manager)
+
+    _feedback_exporter()

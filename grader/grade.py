@@ -261,50 +261,56 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
     feedback_root.mkdir(parents=True, exist_ok=True)
     work = home / "work" / assignment
     with tempfile.TemporaryDirectory(prefix="nn-grader-") as tmp:
-        generate(assignment, Path(tmp) / "release", db)  # the gradebook learns the tests
-        spec = assignment_spec(assignment, db, Path(tmp) / "release")
-        spec_path = Path(tmp) / "spec.json"
-        spec_path.write_text(spec.to_json())
-        font_cache = matplotlib_font_cache(Path(tmp) / "matplotlib")
-        max_score = spec.max_score
         folder = _unpack(Path(submissions), Path(tmp) / "unpacked")
-        rows: dict[str, Row] = {}
-        jobs = []
+        found, problems = [], {}
         for student_dir in sorted(p for p in folder.iterdir()
                                   if p.is_dir() and not p.name.startswith((".", "__MACOSX"))):
             student = student_dir.name
-            if not STUDENT_ID.fullmatch(student):
-                rows[student] = Row(student, 0, max_score, "invalid student id")
-                continue
             path = student_dir / f"{assignment}.ipynb"
-            if not path.is_file():
+            if not STUDENT_ID.fullmatch(student):
+                problems[student] = ("invalid student id", "")
+            elif not path.is_file():
                 others = sorted(p.name for p in student_dir.iterdir())
-                rows[student] = Row(student, 0, max_score, "missing",
-                                    f"no {path.name}" + (f"; found {', '.join(others)}" if others
-                                                         else ""))
-                continue
-            extra = sorted(p.name for p in student_dir.iterdir() if p != path)
-            jobs.append({"student": student, "notebook": str(path), "spec": str(spec_path),
-                         "out_dir": str(work / student),
-                         "sandboxed": sandbox, "timeout": timeout, "screen": screen,
-                         "mpl_cache": str(font_cache) if font_cache else None,
-                         "extra": extra})
+                problems[student] = ("missing", f"no {path.name}" + (
+                    f"; found {', '.join(others)}" if others else ""))
+            else:
+                found.append((student, path, sorted(p.name for p in student_dir.iterdir()
+                                                    if p != path)))
+        n_workers = max(1, min(workers or os.cpu_count() or 1, len(found) or 1))
+        pool = [WorkerProcess(Path(tmp) / f"worker-{i}.log") for i in range(n_workers if found
+                                                                            else 0)]
+        for worker in pool:  # they import their libraries while the release is generated
+            worker.start()
+
+        try:
+            generate(assignment, Path(tmp) / "release", db)  # the gradebook learns the tests
+            spec = assignment_spec(assignment, db, Path(tmp) / "release")
+            font_cache = matplotlib_font_cache(Path(tmp) / "matplotlib")
+        except BaseException:
+            for worker in pool:
+                worker.stop()
+            raise
+        spec_path = Path(tmp) / "spec.json"
+        spec_path.write_text(spec.to_json())
+        max_score = spec.max_score
+        rows = {student: Row(student, 0, max_score, status, detail)
+                for student, (status, detail) in problems.items()}
+        if limits.threads <= 0:  # share the cores between the kernels that run at once
+            limits = replace(limits, threads=max(1, (os.cpu_count() or 1) // n_workers))
+        jobs = [{"student": student, "notebook": str(path), "spec": str(spec_path),
+                 "out_dir": str(work / student), "sandboxed": sandbox, "timeout": timeout,
+                 "screen": screen, "mpl_cache": str(font_cache) if font_cache else None,
+                 "extra": extra, "limits": asdict(limits)} for student, path, extra in found]
 
         bar = Progress(len(jobs) + len(rows), progress)
         for row in rows.values():
             bar.step(row)
-        n_workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
-        if limits.threads <= 0:  # share the cores between the kernels that run at once
-            limits = replace(limits, threads=max(1, (os.cpu_count() or 1) // n_workers))
-        for job in jobs:  # the limits are only known now
-            job["limits"] = asdict(limits)
         pending: queue.Queue = queue.Queue()
         for job in jobs:
             pending.put(job)
         finished: queue.Queue = queue.Queue()
 
-        def run_worker(index: int) -> None:
-            worker = WorkerProcess(Path(tmp) / f"worker-{index}.log")
+        def run_worker(worker: WorkerProcess) -> None:
             try:
                 while True:
                     try:
@@ -315,8 +321,8 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
             finally:
                 worker.stop()
 
-        threads = [threading.Thread(target=run_worker, args=(i,), daemon=True)
-                   for i in range(n_workers)]
+        threads = [threading.Thread(target=run_worker, args=(worker,), daemon=True)
+                   for worker in pool]
         for thread in threads:
             thread.start()
         for _ in jobs:  # recorded one at a time, here: one gradebook writer

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,23 +172,24 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
-def _resident_bytes(pids: list[int]) -> int:
+def _resident_bytes(procs: list[str]) -> int:
+    """Resident memory of the processes whose /proc folders are ``procs``."""
     total = 0
-    for pid in pids:
+    for proc in procs:
         try:
-            with open(f"/proc/{pid}/statm", "rb") as handle:
+            with open(f"{proc}/statm", "rb") as handle:
                 total += int(handle.read().split()[1]) * PAGE
         except (OSError, IndexError, ValueError):
             pass
     return total
 
 
-def _proportional_bytes(pids: list[int]) -> int:
-    """Memory of ``pids`` with pages shared between them counted once (PSS; slower)."""
+def _proportional_bytes(procs: list[str]) -> int:
+    """Memory of ``procs`` with pages shared between them counted once (PSS; slower)."""
     total = 0
-    for pid in pids:
+    for proc in procs:
         try:
-            with open(f"/proc/{pid}/smaps_rollup", "rb") as handle:
+            with open(f"{proc}/smaps_rollup", "rb") as handle:
                 for line in handle:
                     if line.startswith(b"Pss:"):
                         total += int(line.split()[1]) * 1024
@@ -197,20 +199,71 @@ def _proportional_bytes(pids: list[int]) -> int:
     return total
 
 
-def _tmpfs_bytes(pid: int) -> int:
+def _tmpfs_bytes(root: str) -> int:
+    """What the sandbox wrote to its tmpfs /tmp and home; ``root`` is its / seen from here."""
     total = 0
     for path in ("tmp", HOME.lstrip("/")):
         with contextlib.suppress(OSError):
-            stats = os.statvfs(f"/proc/{pid}/root/{path}")
+            stats = os.statvfs(f"{root}/{path}")
             total += (stats.f_blocks - stats.f_bfree) * stats.f_frsize
     return total
 
 
-def kill_tree(pid: int, include_root: bool = True) -> None:
-    """SIGKILL ``pid`` (unless ``include_root`` is false) and everything below it."""
-    for victim in [pid] * include_root + descendants(pid):
+def _sandbox_init(outer_pid: int) -> int | None:
+    """Host pid of the sandbox's first process (pid 1 inside), once it has switched to the
+    sandbox's root; ``outer_pid`` is bubblewrap's outer process.
+
+    That process's /proc lists only the sandbox's processes, much cheaper to read than
+    every process on the machine, and killing it ends the sandbox's PID namespace at once.
+    """
+    host = os.stat("/")
+    for pid in _children_map().get(outer_pid, []):
+        with contextlib.suppress(OSError, IndexError):
+            with open(f"/proc/{pid}/status", "rb") as handle:
+                ns_pids = next(line for line in handle if line.startswith(b"NSpid:")).split()
+            inside = os.stat(f"/proc/{pid}/root")
+            if ns_pids[-1] == b"1" and (inside.st_dev, inside.st_ino) != (
+                    host.st_dev, host.st_ino) and os.path.isdir(f"/proc/{pid}/root/proc/1"):
+                return pid
+    return None
+
+
+def kill_tree(pid: int, include_root: bool = True) -> list[int]:
+    """SIGKILL ``pid`` (unless ``include_root`` is false) and everything below it.
+
+    Returns the processes signalled."""
+    victims = [pid] * include_root + descendants(pid)
+    for victim in victims:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(victim, signal.SIGKILL)
+    return victims
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` exists and has not yet exited (a zombie has); reaps our zombies."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            stat = handle.read()
+    except OSError:
+        return False
+    if stat[stat.rindex(b")") + 2:][:1] != b"Z":
+        return True
+    with contextlib.suppress(ChildProcessError, OSError):
+        os.waitpid(pid, os.WNOHANG)
+    return False
+
+
+def wait_exited(pids: list[int], timeout: float = 10) -> bool:
+    """Wait until every one of ``pids`` has exited; False if some still run after ``timeout``.
+
+    A killed sandbox's first process exits only after everything in its PID namespace
+    has, so waiting for it means nothing the student started is left running.
+    """
+    deadline = time.monotonic() + timeout
+    while (left := [pid for pid in pids if _running(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.02)
+        pids = left
+    return not left
 
 
 def become_subreaper() -> None:
@@ -222,40 +275,73 @@ def become_subreaper() -> None:
 
 
 class Watchdog(threading.Thread):
-    """Kill a kernel's process tree when it uses too much memory or too many processes."""
+    """Kill a kernel's process tree when it uses too much memory or too many processes.
+
+    Each poll counts the processes first, which never blocks. Memory is the resident
+    memory of all processes (plus the tmpfs); only when that passes the limit is it
+    confirmed with PSS, which counts pages shared by forked processes once. Reading PSS
+    waits on every process's memory map, for seconds while processes fork, so it runs
+    in a thread of its own and the count goes on being checked meanwhile.
+    """
 
     def __init__(self, pid: int, limits: Limits, sandboxed: bool, interval: float = 0.05):
         super().__init__(daemon=True)
         self.pid, self.limits, self.sandboxed, self.interval = pid, limits, sandboxed, interval
+        self.sandbox_pid: int | None = None   # the sandbox's pid 1, seen from here
         self.violation: str | None = None
         self.detail = ""
         self.peak_bytes = 0
-        self._stop = threading.Event()
+        self._stopping = threading.Event()
+        self._confirming: threading.Thread | None = None
+        self._memory_confirmed = False
+
+    def _procs(self) -> tuple[list[str], int, int]:
+        """The kernel's processes' /proc folders, how many processes, bytes on its tmpfs."""
+        if self.sandboxed and self.sandbox_pid is None:
+            self.sandbox_pid = _sandbox_init(self.pid)
+        if self.sandbox_pid is not None:  # bubblewrap's init (pid 1 there), the kernel, ...
+            root = f"/proc/{self.sandbox_pid}/root"
+            with contextlib.suppress(OSError):  # OSError: the sandbox is gone
+                procs = [f"{root}/proc/{name}" for name in os.listdir(f"{root}/proc")
+                         if name.isdigit()]
+                return procs, len(procs) - 1, _tmpfs_bytes(root)
+        # not sandboxed, or bubblewrap still setting up, or gone
+        pids = descendants(self.pid) + ([] if self.sandboxed else [self.pid])
+        return [f"/proc/{pid}" for pid in pids], len(pids) - (1 if self.sandboxed else 0), 0
 
     def run(self) -> None:
         memory_limit = self.limits.memory_mb * 2**20
-        while not self._stop.wait(self.interval):
+        while not self._stopping.wait(self.interval):
             if not Path(f"/proc/{self.pid}").exists():
                 return
-            # sandboxed: bubblewrap's init below self.pid, then the kernel and its children
-            pids = descendants(self.pid) if self.sandboxed else [self.pid, *descendants(self.pid)]
-            processes = len(pids) - (1 if self.sandboxed else 0)
-            written = _tmpfs_bytes(pids[-1]) if self.sandboxed and pids else 0
-            used = _resident_bytes(pids) + written
-            self.peak_bytes = max(self.peak_bytes, used)
+            procs, processes, written = self._procs()
             if processes > self.limits.processes:
                 self._kill("processes", f"more than {self.limits.processes} processes")
                 return
-            if used > memory_limit and _proportional_bytes(pids) + written > memory_limit:
+            used = _resident_bytes(procs) + written
+            self.peak_bytes = max(self.peak_bytes, used)
+            if self._memory_confirmed:
                 self._kill("memory", f"used over {self.limits.memory_mb} MB of memory")
                 return
+            if used > memory_limit and not (self._confirming and self._confirming.is_alive()):
+                self._confirming = threading.Thread(
+                    target=self._confirm_memory, args=(procs, written, memory_limit),
+                    daemon=True)
+                self._confirming.start()
+
+    def _confirm_memory(self, procs: list[str], written: int, memory_limit: int) -> None:
+        if _proportional_bytes(procs) + written > memory_limit:
+            self._memory_confirmed = True
 
     def _kill(self, violation: str, detail: str) -> None:
         self.violation, self.detail = violation, detail
+        if self.sandbox_pid is not None:  # ends its PID namespace: no process can fork on
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(self.sandbox_pid, signal.SIGKILL)
         kill_tree(self.pid)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._stopping.set()
 
 
 class SandboxedKernelManager(AsyncKernelManager):
@@ -298,8 +384,14 @@ class SandboxedKernelManager(AsyncKernelManager):
             self.watchdog.stop()
         process = getattr(self.provisioner, "process", None) if self.provisioner else None
         if process is not None:
-            kill_tree(process.pid)
+            killed = kill_tree(process.pid)
             with contextlib.suppress(Exception):
                 process.wait(timeout=5)
+            wait_exited(killed)
+        # what jupyter_client's cleanup_resources would free (it is async, this is not)
+        with contextlib.suppress(Exception):
+            self._close_control_socket()
+        if self._created_context:
+            self.context.destroy(linger=0)
         shutil.rmtree(self.ipc_dir, ignore_errors=True)
 

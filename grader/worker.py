@@ -26,8 +26,9 @@ from .autograde import (
     prepare,
     read_submission,
     score_cells,
+    warm_up,
 )
-from .sandbox import Limits, become_subreaper, kill_tree
+from .sandbox import Limits, become_subreaper, kill_tree, wait_exited
 
 RESULT_PREFIX = "GRADER-RESULT "
 _specs: dict[str, AssignmentSpec] = {}
@@ -54,7 +55,7 @@ def grade_job(job: dict) -> dict:
     limits = Limits(**job["limits"])
     execution = execute(notebook, limits, job["sandboxed"], started + job["timeout"],
                         job.get("mpl_cache"))
-    kill_tree(os.getpid(), include_root=False)  # anything left over, sandboxed or not
+    wait_exited(kill_tree(os.getpid(), include_root=False))  # anything left over
     cells = score_cells(notebook, execution)
     score = sum(c["auto_score"] for c in cells.values())
 
@@ -78,6 +79,7 @@ def grade_job(job: dict) -> dict:
 
 def serve() -> int:
     become_subreaper()
+    warm_up()
     for line in sys.stdin:
         if not line.strip():
             continue

@@ -9,10 +9,13 @@ calls :func:`setup_notebook`.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 import random
+import re
 import sys
+import tempfile
 
 # Where the course lives; the Colab badges and the Colab install point here.
 COURSE_REPOSITORY = "nn-course/neural-networks-course"
@@ -85,6 +88,52 @@ def quiet_tensorflow() -> None:
     os.environ.setdefault("ABSL_MIN_LOG_LEVEL", "3")
 
 
+# TensorFlow's native start-up log lines: absl's notice and absl-format lines
+# ("I0000 00:00:1795384983.511814   16236 port.cc:153] ...", which TF 2.21 writes while its
+# libraries load, before TF_CPP_MIN_LOG_LEVEL is read), and TF's own format
+# ("2025-09-17 14:44:05.157831: I external/.../cudart_stub.cc:32] ..."). Info, warning
+# and error lines only, as TF_CPP_MIN_LOG_LEVEL=3 promises; a fatal line is kept.
+STARTUP_NOISE = re.compile(
+    r"WARNING: All log messages before absl::InitializeLog\(\) is called"
+    r"|[IWE]\d{4} \d+:\d+:\d+\.\d+ +\d+ \S+:\d+\] "
+    r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWE] \S+:\d+\] ")
+
+
+def drop_startup_noise(text: str) -> str:
+    """``text`` without the lines that :data:`STARTUP_NOISE` matches at their start."""
+    return "".join(line for line in text.splitlines(keepends=True)
+                   if not STARTUP_NOISE.match(line))
+
+
+@contextlib.contextmanager
+def native_stderr_without_startup_noise():
+    """Capture what C/C++ code writes to file descriptor 2 in the body; pass on the rest.
+
+    Jupyter shows whatever reaches the kernel's stderr in red under the cell (and the
+    grader gives no points to a cell that writes there), so TensorFlow's import must
+    not leave its start-up chatter behind.
+    """
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (AttributeError, OSError, ValueError):  # no stderr to capture
+        saved = None
+    if saved is None:
+        yield
+        return
+    with tempfile.TemporaryFile() as capture:
+        os.dup2(capture.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+            capture.seek(0)
+            kept = drop_startup_noise(capture.read().decode(errors="replace"))
+            if kept:
+                sys.stderr.write(kept)
+
+
 def set_seeds(seed: int = DEFAULT_SEED) -> None:
     """Seed Python, NumPy and (if installed) TensorFlow/Keras, with deterministic ops."""
     random.seed(seed)
@@ -107,8 +156,9 @@ def setup_notebook(seed: int = DEFAULT_SEED, verbose: bool = True) -> None:
 
     versions = {"python": platform.python_version(), "numpy": np.__version__}
     try:
-        import keras
-        import tensorflow as tf
+        with native_stderr_without_startup_noise():
+            import keras
+            import tensorflow as tf
     except ImportError as exc:
         raise RuntimeError(
             "TensorFlow is not installed in this Python. In the course folder run "

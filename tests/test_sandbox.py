@@ -7,6 +7,8 @@ process is unharmed, and that nothing the cell started is left running.
 
 import os
 import subprocess
+import sys
+import threading
 import time
 
 import nbformat
@@ -100,6 +102,62 @@ def test_the_sandbox_refuses(source):
     execution, notebook = run(source)
     assert execution.ran[0] == "error", texts(notebook.cells[0])
     assert execution.ran[1] == "ok"
+
+
+def test_a_graded_kernel_leaves_no_thread_or_socket_in_the_grader():
+    """A worker grades student after student: each kernel's client threads, ZeroMQ context
+    and sockets must go with the kernel (they once piled up and slowed later students)."""
+    run("print(1)")
+    threads, files = threading.active_count(), len(os.listdir("/proc/self/fd"))
+    for _ in range(3):
+        execution, _ = run("print(1)")
+        assert execution.ran == {0: "ok", 1: "ok"}
+    assert threading.active_count() == threads
+    assert len(os.listdir("/proc/self/fd")) <= files
+
+
+def test_the_watchdog_sees_the_kernel_s_memory():
+    execution, _ = run("import time\nimport numpy as np\nx = np.ones(50 * 2**20 // 8)\n"
+                       "time.sleep(0.5)")
+    assert execution.ran == {0: "ok", 1: "ok"}
+    assert 80 < execution.peak_mb < LIMITS.memory_mb   # the kernel and its 50 MB array
+
+
+def test_a_slow_memory_reading_does_not_hold_up_the_process_limit(monkeypatch):
+    """Reading PSS waits on the memory maps of processes that are forking (it once took 19 s
+    under a fork bomb, which then ran until the cell timed out); the process count must go
+    on being checked meanwhile."""
+    import grader.sandbox as sandbox
+
+    monkeypatch.setattr(sandbox, "_proportional_bytes", lambda procs: time.sleep(30) or 0)
+    forker = subprocess.Popen([sys.executable, "-c", (
+        "import os, time\ntime.sleep(0.5)\nfor _ in range(80):\n"
+        "    if os.fork() == 0:\n        time.sleep(60)\n        os._exit(0)\n"
+        "time.sleep(60)")])
+    watchdog = sandbox.Watchdog(forker.pid, Limits(memory_mb=1, processes=64), sandboxed=False)
+    watchdog.start()   # over 1 MB at once: the (slow) confirmation starts before the forks
+    watchdog.join(10)
+    sandbox.wait_exited(sandbox.kill_tree(forker.pid))
+    forker.wait()
+    assert (watchdog.violation, watchdog.detail) == ("processes", "more than 64 processes")
+
+
+def test_the_watchdog_reads_the_sandbox_s_own_proc_not_the_whole_machine_s():
+    import asyncio
+
+    from grader.sandbox import SandboxedKernelManager, _sandbox_init
+
+    km = SandboxedKernelManager(LIMITS)
+    try:
+        asyncio.run(km.start_kernel())
+        deadline = time.monotonic() + 20
+        while (init := _sandbox_init(km.provisioner.process.pid)) is None:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        inside = [name for name in os.listdir(f"/proc/{init}/root/proc") if name.isdigit()]
+        assert "1" in inside and len(inside) <= 3   # bubblewrap's init, the kernel, ...
+    finally:
+        km.destroy()
 
 
 def test_only_the_sandbox_processes_are_visible():

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The course's set-up, test and benchmark commands; needs only Python 3.10+.
 
-    python3 tasks.py lab     # make the environment if needed, open JupyterLab on course/
+    python3 tasks.py lab     # make the environment if needed, open JupyterLab on the course
     python3 tasks.py test    # make the environment if needed, run ruff and the test suite
     python3 tasks.py env     # only make (or refresh) the environment (and install bubblewrap)
     python3 tasks.py bench   # seconds to run and to autograde each notebook (not a test)
@@ -12,11 +12,16 @@ installed editable and a Jupyter kernel named "nn-course". Every command is
 idempotent: the packages are reinstalled only when pyproject.toml changes. `env` and
 `test` also install bubblewrap, the grading sandbox, where no password is needed
 (root, or passwordless sudo, with apt-get), and otherwise say how.
+
+In the student edition (``python -m grader publish`` sets ``STUDENT_EDITION``) only
+``lab`` and ``env`` exist, and JupyterLab shows nbgrader's Validate button and none of
+its instructor tools (there is no exchange to fetch from or submit to).
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -24,12 +29,21 @@ import sys
 import venv
 from pathlib import Path
 
+STUDENT_EDITION = False
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".nn-course-installed"
 KERNEL_NAME = "nn-course"
 KERNEL_DISPLAY_NAME = "Python 3 (nn-course)"
-EXTRAS = "tf,course,dev"
+EXTRAS = "tf,course" if STUDENT_EDITION else "tf,course,dev"
+# nbgrader's parts that need a course and an exchange: the student edition has neither,
+# so its JupyterLab keeps only the Validate button (plugin and server extension).
+INSTRUCTOR_PLUGINS = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
+                      "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:assignment-list",
+                      "@jupyter/nbgrader:menu"]
+INSTRUCTOR_SERVER_EXTENSIONS = ["nbgrader.server_extensions.formgrader",
+                                "nbgrader.server_extensions.course_list",
+                                "nbgrader.server_extensions.assignment_list"]
 
 
 def venv_python() -> Path:
@@ -63,8 +77,39 @@ def ensure_environment() -> Path:
         _run(python, "-m", "pip", "install", "--quiet", "-e", f".[{EXTRAS}]")
         _run(python, "-m", "ipykernel", "install", "--sys-prefix",
              "--name", KERNEL_NAME, "--display-name", KERNEL_DISPLAY_NAME)
+        if STUDENT_EDITION:
+            _keep_only_validate()
         STAMP.write_text(fingerprint)
     return python
+
+
+def _keep_only_validate() -> None:
+    """Switch off nbgrader's instructor and exchange tools in the environment's JupyterLab."""
+    config = VENV / "etc" / "jupyter"
+    labconfig = config / "labconfig" / "page_config.json"
+    labconfig.parent.mkdir(parents=True, exist_ok=True)
+    page = json.loads(labconfig.read_text()) if labconfig.exists() else {}
+    page.setdefault("disabledExtensions", {}).update(dict.fromkeys(INSTRUCTOR_PLUGINS, True))
+    labconfig.write_text(json.dumps(page, indent=2, sort_keys=True) + "\n")
+    server = config / "jupyter_server_config.d" / "zz-nn-course-student-edition.json"
+    server.parent.mkdir(parents=True, exist_ok=True)
+    server.write_text(json.dumps({"ServerApp": {"jpserver_extensions": dict.fromkeys(
+        INSTRUCTOR_SERVER_EXTENSIONS, False)}}, indent=2, sort_keys=True) + "\n")
+
+
+def lab_command(python: Path) -> tuple[list[str], dict[str, str]]:
+    """The JupyterLab command line and environment of ``lab`` (tests start it the same way)."""
+    # Started from the repository root: nbgrader finds nbgrader_config.py there (the
+    # instructor's Formgrader); nothing above this folder is served. Students land in course/.
+    command = [str(python), "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
+               "--LabApp.default_url=/lab/tree/course"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers and CI often run as root
+        command.append("--allow-root")
+    # nbgrader runs `alembic` and `jupyter` by name: the environment's programs come first
+    env = {**os.environ, "PATH": os.pathsep.join([str(python.parent), os.environ.get("PATH", "")])}
+    if not STUDENT_EDITION:
+        (ROOT / "grader" / "exchange").mkdir(parents=True, exist_ok=True)
+    return command, env
 
 
 BWRAP_HINT = ("bubblewrap (bwrap) confines student code when grading. Install it with your "
@@ -96,20 +141,15 @@ def ensure_bubblewrap() -> bool:
 
 def cmd_env(_args: list[str]) -> int:
     ensure_environment()
-    ensure_bubblewrap()
+    if not STUDENT_EDITION:
+        ensure_bubblewrap()
     print(f"Course environment ready: {VENV} (kernel '{KERNEL_NAME}').")
     return 0
 
 
 def cmd_lab(args: list[str]) -> int:
-    python = ensure_environment()
-    # Started from the repository root so that nbgrader finds nbgrader_config.py
-    # (the formgrader for instructors); students land in course/.
-    command = [str(python), "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
-               "--LabApp.default_url=/lab/tree/course"]
-    if hasattr(os, "geteuid") and os.geteuid() == 0:  # containers and CI often run as root
-        command.append("--allow-root")
-    return subprocess.call([*command, *args], cwd=ROOT)
+    command, env = lab_command(ensure_environment())
+    return subprocess.call([*command, *args], cwd=ROOT, env=env)
 
 
 def cmd_test(args: list[str]) -> int:
@@ -148,11 +188,15 @@ def cmd_compat(args: list[str]) -> int:
 
 COMMANDS = {"env": cmd_env, "lab": cmd_lab, "test": cmd_test, "bench": cmd_bench,
             "compat": cmd_compat}
+if STUDENT_EDITION:
+    COMMANDS = {"env": cmd_env, "lab": cmd_lab}
 
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in COMMANDS:
-        print(__doc__)
+        print(__doc__ if not STUDENT_EDITION else
+              "python3 tasks.py lab   # make the environment if needed, open JupyterLab\n"
+              "python3 tasks.py env   # only make (or refresh) the environment")
         return 2
     return COMMANDS[argv[0]](argv[1:])
 

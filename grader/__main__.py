@@ -1,4 +1,4 @@
-"""Command line of the grader: ``python -m grader {release,grade,bench} ...``."""
+"""Command line of the grader: ``python -m grader {release,publish,grade,bench,bench-class}``."""
 
 from __future__ import annotations
 
@@ -15,6 +15,14 @@ def main(argv: list[str] | None = None) -> int:
 
     p_release = sub.add_parser("release", help="regenerate course/ from solutions/ and validate")
     p_release.add_argument("assignments", nargs="*", help="default: every assignment")
+
+    p_publish = sub.add_parser("publish", help="write the student edition to a folder")
+    p_publish.add_argument("out", help="folder to write (emptied first if it holds an edition)")
+    p_publish.add_argument("--repository", required=True,
+                           help="OWNER/NAME of the edition's GitHub repository")
+    p_publish.add_argument("--ref", default=None,
+                           help="the tag the badges and installs point at "
+                                "(default: edition-<first 12 digits of this commit>)")
 
     p_grade = sub.add_parser("grade", help="autograde a class of submissions")
     p_grade.add_argument("assignment")
@@ -53,6 +61,18 @@ def main(argv: list[str] | None = None) -> int:
         except ReleaseError as error:
             print(f"release failed:\n{error}", file=sys.stderr)
             return 1
+        return 0
+    if args.command == "publish":
+        from .publish import PublishError, publish
+
+        try:
+            out = publish(args.out, args.repository, args.ref)
+        except PublishError as error:
+            print(f"publish failed: {error}", file=sys.stderr)
+            return 1
+        ref = __import__("json").loads((out / "edition.json").read_text())["ref"]
+        print(f"student edition written to {out}\npush it to https://github.com/"
+              f"{args.repository} and tag that commit {ref}")
         return 0
     if args.command == "grade":
         from .course import GRADER_DIR

@@ -15,6 +15,10 @@ c.CourseDirectory.submitted_directory = os.path.join("grader", "submitted")
 c.CourseDirectory.autograded_directory = os.path.join("grader", "autograded")
 c.CourseDirectory.feedback_directory = os.path.join("grader", "feedback")
 c.CourseDirectory.db_url = "sqlite:///" + os.path.join(_ROOT, "grader", "gradebook.db")
+# The exchange (release_assignment, fetch, submit, collect, release_feedback) on one
+# machine: a folder of the course. On a shared server set NN_COURSE_EXCHANGE to the
+# folder every account can reach (nbgrader's default is /srv/nbgrader/exchange).
+c.Exchange.root = os.environ.get("NN_COURSE_EXCHANGE", os.path.join(_ROOT, "grader", "exchange"))
 
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

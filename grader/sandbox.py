@@ -122,6 +122,7 @@ def kernel_env(threads: int = 0) -> dict[str, str]:
             "LANG": "C.UTF-8", "TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg",
             "MPLCONFIGDIR": f"{HOME}/.matplotlib", "PYTHONNOUSERSITE": "1",
             "PYTHONDONTWRITEBYTECODE": "1", "NN_COURSE_GRADING": "1",
+            "NBGRADER_EXECUTION": "autograde",  # checks raise, demos fail as they are
             **({"NN_COURSE_DATA": os.environ["NN_COURSE_DATA"]}
                if os.environ.get("NN_COURSE_DATA") else {})}
 

@@ -7,32 +7,179 @@ cell that writes to stderr).
 
     got = expect(sigmoid, {"z": np.array([0.0, 2.0])}, [0.5, 0.880797], rtol=1e-6,
                  hint="sigmoid(z) = 1 / (1 + exp(-z))")
+
+Two modes. Under graded execution (``NBGRADER_EXECUTION`` set: nbgrader's validate and
+autograde, and the course's grader) a failing check raises, so the test cell fails.
+Everywhere else (a student's Run All) it prints one short message (what failed, the
+hint) and returns, so the notebook runs on; the later checks of the same cell are
+skipped. An exercise still holding ``raise NotImplementedError()`` says so in one line.
+Demo cells that call the student's functions run inside :func:`needs`, which does the
+same for them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import functools
+import os
+import sys
+import traceback
 import warnings
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 __all__ = [
     "CheckFailed",
-    "check_answer",
     "check_compiled_model",
     "check_dense_model",
     "check_model_loss",
     "expect",
     "expect_equal",
+    "graded_execution",
+    "needs",
     "passed",
     "show",
 ]
 
+_HELPERS_DIR = str(Path(__file__).resolve().parent)
+
 
 class CheckFailed(AssertionError):
     """A check of a student's answer failed; the message says why and what to try."""
+
+
+class NotWritten(NotImplementedError):
+    """An exercise still holds ``raise NotImplementedError()``; the message names it."""
+
+
+def graded_execution() -> bool:
+    """True while nbgrader (validate, autograde) or the course's grader runs the notebook."""
+    return bool(os.environ.get("NBGRADER_EXECUTION"))
+
+
+_LIBRARY_DIRS = tuple({_HELPERS_DIR, sys.prefix, sys.base_prefix, sys.exec_prefix})
+
+
+def _frames_outside_helpers(tb) -> list[traceback.FrameSummary]:
+    """The frames of a traceback that are the notebook's code: not the course's helpers,
+    not Python's or an installed library's."""
+    return [frame for frame in traceback.extract_tb(tb)
+            if not frame.filename.startswith(_LIBRARY_DIRS)
+            and "site-packages" not in frame.filename]
+
+
+def unwritten_function(error: BaseException) -> str | None:
+    """The function whose ``raise NotImplementedError()`` raised ``error``, if it is that.
+
+    Only a function of the notebook's own code counts (a library's NotImplementedError
+    is a real error)."""
+    if not isinstance(error, NotImplementedError) or isinstance(error, NotWritten):
+        return None
+    frames = traceback.extract_tb(error.__traceback__)
+    if not frames or frames[-1].name == "<module>" or frames[-1] not in _frames_outside_helpers(
+            error.__traceback__):
+        return None
+    return frames[-1].name
+
+
+def not_written_message(name: str, where: str = "in its cell") -> str:
+    return f"`{name}` is not written yet: replace `raise NotImplementedError()` {where}."
+
+
+def _current_cell() -> int | None:
+    """IPython's number of the cell running now (None outside IPython)."""
+    shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
+    return getattr(shell, "execution_count", None) if shell else None
+
+
+_failed_cell: list[int | None] = [None]   # the cell whose check failed (its later checks skip)
+
+
+def _say(message: str) -> None:
+    """One short failure message, shown (in red) under the cell, instead of an exception."""
+    sys.stdout.flush()
+    print(message, file=sys.stderr, flush=True)
+
+
+def _student_error_message(error: BaseException, subject: str) -> str:
+    """``subject`` raised ``error``: the exception and the student's own lines, no more."""
+    lines = [f"{subject} raised {type(error).__name__}: {error}"]
+    for frame in _frames_outside_helpers(error.__traceback__)[-3:]:
+        if frame.line:
+            lines.append(f"  in {frame.name}, line {frame.lineno}: {frame.line.strip()}")
+    return "\n".join(lines)
+
+
+def _reported(check: Callable) -> Callable:
+    """A check that, outside graded execution, reports a failure instead of raising."""
+
+    @functools.wraps(check)
+    def run(*args, **kwargs):
+        __tracebackhide__ = True  # noqa: F841 (IPython leaves this frame out of tracebacks)
+        cell = _current_cell()
+        if cell is not None and cell == _failed_cell[0] and not graded_execution():
+            return None  # an earlier check of this cell failed and said so
+        tested = args[0] if args else kwargs.get("fn") or kwargs.get("build")
+        tested_name = getattr(tested, "__name__", None)
+        try:
+            return check(*args, **kwargs)
+        except CheckFailed as error:
+            if graded_execution():
+                raise
+            message = f"FAILED: {error}"
+        except NotImplementedError as error:
+            name = unwritten_function(error)
+            if name is None:
+                raise
+            above = name == tested_name or str(kwargs.get("label", "")).startswith(name + "(")
+            where = "in the cell above" if above else "in its cell"
+            if graded_execution():
+                raise NotWritten(not_written_message(name, where)) from None
+            message = not_written_message(name, where)
+        except Exception as error:
+            if graded_execution() or tested_name is None:
+                raise
+            message = "FAILED: " + _student_error_message(error, f"`{tested_name}`")
+        _failed_cell[0] = cell
+        _say(message)
+        return None
+
+    return run
+
+
+@contextlib.contextmanager
+def needs(*names: str):
+    """Run a demo cell's body only as far as the student's functions ``names`` allow.
+
+        with needs("sigmoid", "neuron"):
+            ...  # code that calls sigmoid and neuron
+
+    Outside graded execution, an unwritten function (``raise NotImplementedError()``)
+    or one that fails ends the block with a one-line message instead of an exception,
+    so Run All goes on. Under graded execution the error propagates as usual.
+    """
+    __tracebackhide__ = True  # noqa: F841
+    try:
+        yield
+    except Exception as error:
+        if graded_execution():
+            raise
+        listed = ", ".join(f"`{name}`" for name in names) or "your functions"
+        unwritten = unwritten_function(error)
+        if unwritten is not None:
+            _say(f"This cell needs `{unwritten}`, which is not written yet: replace "
+                 "`raise NotImplementedError()` in its cell, then run this cell again.")
+        elif isinstance(error, NameError):
+            _say(f"This cell needs {listed} and what an earlier cell computes with them "
+                 f"({error}): run the cells above again once those exercises are done.")
+        else:
+            _say(f"This cell needs {listed} and stopped: "
+                 + _student_error_message(error, "it")
+                 + "\nMake the tests of those exercises pass first.")
 
 
 def show(value: Any, max_chars: int = 300) -> str:
@@ -172,6 +319,7 @@ def _compare(call: str, got: Any, expected: Any, rtol: float, atol: float, hint:
         )
 
 
+@_reported
 def expect(
     fn: Callable,
     args: Mapping[str, Any],
@@ -209,6 +357,7 @@ def expect(
         passed(f"{name}(" + ", ".join(f"{k}={_brief(v)}" for k, v in args.items()) + ")")
 
 
+@_reported
 def expect_equal(fn: Callable, args: Mapping[str, Any], expected: Any, hint: str = "") -> None:
     """Call ``fn(**args)`` and check it returns exactly ``expected`` (e.g. a string)."""
     name = getattr(fn, "__name__", "the function")
@@ -223,17 +372,6 @@ def expect_equal(fn: Callable, args: Mapping[str, Any], expected: Any, hint: str
 def passed(what: str) -> None:
     """Print one line saying a check passed (stdout only)."""
     print(f"passed: {what}")
-
-
-def check_answer(name: str, namespace: Mapping[str, Any], choices: str = "abcd") -> str:
-    """The quiz answer variable ``name`` as one lower-case letter among ``choices``."""
-    value = namespace.get(name)
-    if type(value) is not str or value.strip().lower() not in set(choices):
-        raise CheckFailed(
-            f"{name} = {value!r}\nExpected one letter among {', '.join(choices)}, "
-            f'as a string: {name} = "{choices[0]}".'
-        )
-    return value.strip().lower()
 
 
 ACTIVATIONS = {
@@ -255,6 +393,7 @@ def _build_quietly(build: Callable, call: str):
     return model
 
 
+@_reported
 def check_dense_model(build: Callable, n_inputs: int, layers: list[tuple[int, str]],
                       hint: str = "", compiled: bool = False, label: str | None = None):
     """Check that ``build()`` returns a ``keras.Sequential`` of Dense layers; return it.
@@ -301,6 +440,7 @@ def check_dense_model(build: Callable, n_inputs: int, layers: list[tuple[int, st
     return model
 
 
+@_reported
 def check_model_loss(model, loss: Callable, y_true, y_pred, call: str, hint: str = "") -> None:
     """Check a compiled model's loss by its value on ``(y_true, y_pred)`` against ``loss``.
 
@@ -317,6 +457,7 @@ def check_model_loss(model, loss: Callable, y_true, y_pred, call: str, hint: str
                     f"gives {expected:.6f} (loss={_loss_name(model.loss)}).", hint)
 
 
+@_reported
 def check_compiled_model(compile_fn: Callable, make_model: Callable, loss: Callable,
                          optimizer: str = "Adam", learning_rate: float = 1e-3,
                          y_true=None, y_pred=None, hint: str = "",

@@ -1,10 +1,16 @@
 """One place for what every notebook does first: install (on Colab), quiet logs, seeds.
 
 ``SETUP_CELL`` is the exact source of every notebook's setup cell; ``python -m grader
-release`` refuses a notebook whose setup cell differs. The cell installs this package
-on Colab from ``HELPERS_SOURCE`` (a pip requirement; the environment variable
-``NN_COURSE_HELPERS_SOURCE`` overrides it, e.g. with the path of a local wheel), then
-calls :func:`setup_notebook`.
+release`` refuses a notebook whose setup cell differs. Where the kernel lacks this
+package (Colab, or any kernel given ``NN_COURSE_HELPERS_SOURCE``), the cell installs it
+from ``HELPERS_SOURCE`` (a pip requirement; the environment variable overrides it, e.g.
+with the path of a local wheel), then calls :func:`setup_notebook`. When the install
+cannot work it says why in two lines and stops, before TensorFlow is imported.
+
+The student edition (``python -m grader publish``) rewrites the cell and the Colab
+badges to point at its public repository and tag: :func:`setup_cell` and
+:func:`colab_badge_url` with ``repository`` and ``ref``. Here, in the instructor
+edition, they hold placeholders.
 """
 
 from __future__ import annotations
@@ -17,38 +23,67 @@ import re
 import sys
 import tempfile
 
-# Where the course lives; the Colab badges and the Colab install point here.
-COURSE_REPOSITORY = "nn-course/neural-networks-course"
-COURSE_BRANCH = "main"
-HELPERS_SOURCE = (
-    f"nn-course-helpers @ git+https://github.com/{COURSE_REPOSITORY}@{COURSE_BRANCH}"
-)
+# The student edition's public home; `python -m grader publish` fills in the real ones.
+COURSE_REPOSITORY = "OWNER/NAME"
+COURSE_REF = "edition-unpublished"
 DEFAULT_SEED = 42
 MIN_VERSIONS = {"numpy": (1, 26), "tensorflow": (2, 16), "keras": (3, 0)}
 
-SETUP_CELL = f'''\
+
+def helpers_source(repository: str = COURSE_REPOSITORY, ref: str = COURSE_REF) -> str:
+    """The pip requirement that installs this package from the edition at ``ref``."""
+    return f"nn-course-helpers @ git+https://github.com/{repository}@{ref}"
+
+
+def setup_cell(repository: str = COURSE_REPOSITORY, ref: str = COURSE_REF) -> str:
+    """The source of every notebook's first code cell, installing from ``repository@ref``."""
+    return f'''\
 # Setup: the same first cell in every notebook of the course.
+import importlib.util
 import os
 import subprocess
 import sys
 
 HELPERS_SOURCE = os.environ.get(
     "NN_COURSE_HELPERS_SOURCE",
-    "{HELPERS_SOURCE}",
+    "{helpers_source(repository, ref)}",
 )
-if "google.colab" in sys.modules:  # Colab brings TensorFlow; add only the course's helpers
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", HELPERS_SOURCE], check=True)
+
+
+class SetupError(Exception):
+    def _render_traceback_(self):  # IPython shows the message alone, without a traceback
+        return [f"SetupError: {{self}}"]
+
+
+if importlib.util.find_spec("helpers") is None:  # Colab, or a kernel without the course
+    if "google.colab" not in sys.modules and "NN_COURSE_HELPERS_SOURCE" not in os.environ:
+        raise SetupError("this kernel lacks the course's helpers. Pick the kernel 'Python 3 "
+                         "(nn-course)' that `python3 tasks.py lab` makes, or set "
+                         "NN_COURSE_HELPERS_SOURCE to where pip can get them.")
+    pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", HELPERS_SOURCE],
+                         capture_output=True, text=True)
+    if pip.returncode != 0:
+        errors = [line.strip() for line in pip.stderr.splitlines()
+                  if line.strip().startswith(("fatal:", "ERROR:"))] or ["pip failed"]
+        raise SetupError(f"could not install the course's helpers from {{HELPERS_SOURCE}} "
+                         f"({{errors[0]}}).\\nCheck that this runtime is online and that the "
+                         "repository and tag exist, then run this cell again.")
 
 from helpers.setup import setup_notebook
 
 setup_notebook(seed={DEFAULT_SEED})'''
 
 
-def colab_badge_url(assignment: str) -> str:
-    """The "Open in Colab" link of the student notebook ``course/<assignment>``."""
+SETUP_CELL = setup_cell()
+HELPERS_SOURCE = helpers_source()
+
+
+def colab_badge_url(assignment: str, repository: str = COURSE_REPOSITORY,
+                    ref: str = COURSE_REF) -> str:
+    """The "Open in Colab" link of the student notebook ``course/<assignment>`` at ``ref``."""
     return (
-        f"https://colab.research.google.com/github/{COURSE_REPOSITORY}/blob/"
-        f"{COURSE_BRANCH}/course/{assignment}/{assignment}.ipynb"
+        f"https://colab.research.google.com/github/{repository}/blob/"
+        f"{ref}/course/{assignment}/{assignment}.ipynb"
     )
 
 
@@ -169,9 +204,12 @@ def setup_notebook(seed: int = DEFAULT_SEED, verbose: bool = True) -> None:
     versions.update(tensorflow=tf.__version__, keras=keras.__version__)
     check_versions(versions)
     if in_colab():
-        from google.colab import output  # ipywidgets 8 needs Colab's widget manager
+        import ipywidgets
 
-        output.enable_custom_widget_manager()
+        if _version_tuple(ipywidgets.__version__) >= (8, 0):  # Colab draws 7.x widgets itself
+            from google.colab import output
+
+            output.enable_custom_widget_manager()
     set_seeds(seed)
     if verbose:
         where = "Colab" if in_colab() else "local"

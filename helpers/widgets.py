@@ -1,4 +1,4 @@
-"""Interactive widgets (ipywidgets 8) for the notebooks."""
+"""Interactive widgets for the notebooks (ipywidgets 7.7, as on Colab, and 8)."""
 
 from __future__ import annotations
 
@@ -12,17 +12,53 @@ from .quizzes import QUESTIONS, QuizQuestion
 __all__ = ["optimizer_paths", "quiz", "relu_pieces", "softmax_bars"]
 
 
+class _QuizBox(widgets.VBox):
+    """A VBox that also carries the question as text and HTML, for places without widgets.
+
+    A notebook viewer, a static HTML page or a kernel without a widget front end shows
+    the text or HTML form (the question and its choices, never the answer); JupyterLab
+    and Colab show the widget. Published by hand, the same way on ipywidgets 7 and 8.
+    """
+
+    question: QuizQuestion
+
+    def _ipython_display_(self, **kwargs):
+        from IPython.display import display
+
+        question = self.question
+        choices = [f"  {letter}) {_plain(text)}" for letter, text in question.options.items()]
+        text = "\n".join([f"Self-check {question.question_id}: {_plain(question.prompt)}",
+                          *choices])
+        items = "".join(f"<li>{letter}) {option}</li>"
+                        for letter, option in question.options.items())
+        page = (f"<div><b>Self-check {question.question_id}</b> {question.prompt}"
+                f'<ul style="list-style: none">{items}</ul></div>')
+        view = {"version_major": 2, "version_minor": 0, "model_id": self.model_id}
+        display({"text/plain": text, "text/html": page,
+                 "application/vnd.jupyter.widget-view+json": view}, raw=True)
+
+
+def _plain(html: str) -> str:
+    """The text of a question's HTML (it uses <code> and entities only)."""
+    import html as html_module
+    import re
+
+    return html_module.unescape(re.sub(r"<[^>]+>", "", html))
+
+
 def quiz(question: str | QuizQuestion) -> widgets.VBox:
-    """A multiple-choice question with a "Check" button and instant feedback.
+    """A multiple-choice self-check with a "Check" button and instant feedback.
 
     ``question`` is a question id of ``helpers.quizzes.QUESTIONS`` (e.g. ``"01.q2"``)
     or a :class:`QuizQuestion`. A right answer shows the explanation; a wrong one a
-    hint. The returned box has attributes ``choice``, ``check_button`` and
-    ``feedback`` so it can be driven from code (and from tests).
+    hint. Not graded: the widget gives the verdict at once. Where widgets cannot
+    render, the question and its choices show as text. The returned box has
+    attributes ``choice``, ``check_button`` and ``feedback`` so it can be driven from
+    code (and from tests).
     """
     if isinstance(question, str):
         question = QUESTIONS[question]
-    prompt = widgets.HTML(f"<b>{question.question_id}</b> {question.prompt}")
+    prompt = widgets.HTML(f"<b>Self-check {question.question_id}</b> {question.prompt}")
     choice = widgets.RadioButtons(
         options=[(f"{letter}) {text}", letter) for letter, text in question.options.items()],
         value=None,
@@ -37,7 +73,8 @@ def quiz(question: str | QuizQuestion) -> widgets.VBox:
         feedback.value = f'<span style="color:{colour}">{message}</span>'
 
     check_button.on_click(on_check)
-    box = widgets.VBox([prompt, choice, check_button, feedback])
+    box = _QuizBox([prompt, choice, check_button, feedback])
+    box.question = question
     box.choice, box.check_button, box.feedback = choice, check_button, feedback
     return box
 

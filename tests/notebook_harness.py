@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import warnings
 from pathlib import Path
 
@@ -32,6 +33,8 @@ class NotebookSession:
             if c.metadata.get("nbgrader", {}).get("solution")
         }
         self.namespace: dict = {"__name__": "__main__"}
+        # graded execution: a failing check or demo raises instead of printing a message
+        os.environ["NBGRADER_EXECUTION"] = "autograde"
         for index, cell in enumerate(self.notebook.cells):
             if cell.cell_type == "code":
                 self._exec(cell.source, f"{assignment}[{index}]")
@@ -42,8 +45,6 @@ class NotebookSession:
 
     def tests_of(self, grade_id: str) -> list[str]:
         """grade_ids of the test cells that check the solution cell ``grade_id``."""
-        if grade_id == "quiz_answers":
-            return sorted(g for g in self.cells if g.startswith("test_quiz_"))
         return [f"test_{grade_id}_visible", f"test_{grade_id}_hidden"]
 
     def run_tests_with(self, grade_id: str, answer: str) -> BaseException | None:
@@ -52,6 +53,7 @@ class NotebookSession:
         Returns the first exception the tests raised, or None if they all passed.
         The solution is restored afterwards.
         """
+        os.environ["NBGRADER_EXECUTION"] = "autograde"
         try:
             self._exec(answer, f"answer for {grade_id}")
             for test in self.tests_of(grade_id):

@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from helpers.checks import CheckFailed, check_answer, expect
+from helpers.checks import CheckFailed, NotWritten, expect, needs
+
+
+@pytest.fixture(autouse=True)
+def graded(monkeypatch):
+    """Checks raise under graded execution; most tests here look at what they raise."""
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
 
 
 def square(x):
@@ -76,13 +82,6 @@ def test_nan_is_never_close():
         expect(lambda z: np.array([np.nan]), {"z": 0}, [1.0], atol=1e9)
 
 
-def test_check_answer():
-    assert check_answer("answer_q1", {"answer_q1": " B "}) == "b"
-    for bad in ({}, {"answer_q1": None}, {"answer_q1": "e"}, {"answer_q1": 2}):
-        with pytest.raises(CheckFailed, match='answer_q1 = "a"'):
-            check_answer("answer_q1", bad)
-
-
 def _digit_model(activation="sigmoid", with_input=True, sizes=(25, 15, 1)):
     import keras
 
@@ -149,3 +148,71 @@ def test_check_compiled_model_checks_loss_by_value_optimizer_and_rate():
         with pytest.raises(CheckFailed, match=None) as error:
             check_compiled_model(compile_with(loss, optimizer), _digit_model, **expected)
         assert fragment in str(error.value)
+
+
+def unwritten(z):
+    raise NotImplementedError()
+
+
+def test_graded_execution_names_the_unwritten_exercise_without_the_course_s_frames():
+    with pytest.raises(NotWritten) as error:
+        expect(unwritten, {"z": 1.0}, 1.0)
+    assert str(error.value) == ("`unwritten` is not written yet: replace "
+                                "`raise NotImplementedError()` in the cell above.")
+    assert error.value.__cause__ is None and error.value.__suppress_context__
+
+
+def test_a_library_s_not_implemented_error_is_not_an_unwritten_exercise():
+    import asyncio
+
+    with pytest.raises(NotImplementedError) as error:  # a library function raises it
+        expect(lambda z: asyncio.AbstractEventLoop().time(), {"z": 1.0}, 1.0)
+    assert not isinstance(error.value, NotWritten)
+
+
+def test_outside_graded_execution_a_failure_is_one_message_and_nothing_raises(
+        monkeypatch, capsys):
+    monkeypatch.delenv("NBGRADER_EXECUTION")
+    assert expect(lambda x: x * 3, {"x": np.array([1.0])}, [1.0], hint="square it") is None
+    assert expect(unwritten, {"z": 1.0}, 1.0) is None
+    out, err = capsys.readouterr()
+    assert out == "" and err.startswith("FAILED: <lambda>(x=array([1.]")
+    assert "Hint: square it" in err
+    assert "`unwritten` is not written yet" in err and "Traceback" not in err
+
+
+def test_needs_reports_in_a_student_s_run_and_raises_when_graded(monkeypatch, capsys):
+    with pytest.raises(NotImplementedError):
+        with needs("unwritten"):
+            unwritten(1.0)
+    monkeypatch.delenv("NBGRADER_EXECUTION")
+    with needs("unwritten"):
+        unwritten(1.0)
+        raise AssertionError("not reached")
+    with needs("square"):
+        missing_name  # noqa: B018, F821
+    err = capsys.readouterr().err
+    assert "This cell needs `unwritten`, which is not written yet" in err
+    assert "This cell needs `square` and what an earlier cell computes" in err
+
+
+def test_run_all_in_ipython_goes_on_and_later_checks_of_a_failed_cell_are_skipped(monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    monkeypatch.delenv("NBGRADER_EXECUTION")
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("import numpy as np\nfrom helpers.checks import expect\n"
+                       "def f(x):\n    raise NotImplementedError()\n", store_history=True)
+        with capture_output() as captured:
+            result = shell.run_cell("expect(f, {'x': 1.0}, 1.0)\nexpect(f, {'x': 2.0}, 2.0)\n"
+                                    "print('the cell ran to its end')", store_history=True)
+        assert result.success
+        assert captured.stderr.count("not written yet") == 1
+        assert "the cell ran to its end" in captured.stdout
+        with capture_output() as captured:  # the next cell checks again
+            shell.run_cell("expect(f, {'x': 1.0}, 1.0)", store_history=True)
+        assert captured.stderr.count("not written yet") == 1
+    finally:
+        InteractiveShell.clear_instance()

@@ -22,7 +22,7 @@ from grader.course import HIDDEN_BLOCK, RELEASE, ROOT, SOLUTIONS, assignments
 from grader.release import filled_release
 
 ASSIGNMENTS = assignments()
-ACCEPTED_FAILURES = {"NotImplementedError", "AssertionError", "CheckFailed"}
+ACCEPTED_FAILURES = {"NotWritten", "NotImplementedError", "AssertionError", "CheckFailed"}
 
 
 def _graded_cells(assignment):

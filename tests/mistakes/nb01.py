@@ -1,4 +1,4 @@
-"""01_neurons_and_layers: wrong and alternative answers for sigmoid, neuron, tf_dense, quiz."""
+"""01_neurons_and_layers: wrong and alternative answers for sigmoid, neuron, tf_dense."""
 
 ASSIGNMENT = "01_neurons_and_layers"
 
@@ -153,12 +153,6 @@ def tf_dense(x, W, b, activation):
     return layer(x).numpy().ravel()
 """),
     ],
-    "quiz_answers": [
-        ("every answer a", 'answer_q1 = "a"\nanswer_q2 = "a"\nanswer_q3 = "a"\n'),
-        ("W read as (units, inputs)", 'answer_q1 = "b"\nanswer_q2 = "a"\nanswer_q3 = "c"\n'),
-        ("(1, 2) read as (2, 1)", 'answer_q1 = "b"\nanswer_q2 = "b"\nanswer_q3 = "b"\n'),
-        ("linear output chosen", 'answer_q1 = "a"\nanswer_q2 = "b"\nanswer_q3 = "c"\n'),
-    ],
 }
 
 ALTERNATIVES = {
@@ -241,8 +235,5 @@ def tf_dense(x, W, b, activation):
         bias_initializer=keras.initializers.Constant(b))
     return layer(tf.constant(x, dtype=tf.float32)).numpy()
 """),
-    ],
-    "quiz_answers": [
-        ("capitals and spaces", 'answer_q1 = "B"\nanswer_q2 = " b"\nanswer_q3 = "C "\n'),
     ],
 }

@@ -114,11 +114,6 @@ def my_predict(X, W1, b1, W2, b2):
     return my_dense_v(my_dense_v(X, W2.T, b1, sigmoid), W1.T, b2, sigmoid)
 """),
     ],
-    "quiz_answers": [
-        ("(n, k) for the batch output", 'answer_q1 = "a"\nanswer_q2 = "b"\nanswer_q3 = "c"\n'),
-        ("rows as units", 'answer_q1 = "b"\nanswer_q2 = "a"\nanswer_q3 = "c"\n'),
-        ("fewer multiplications", 'answer_q1 = "b"\nanswer_q2 = "b"\nanswer_q3 = "a"\n'),
-    ],
 }
 
 ALTERNATIVES = {
@@ -172,8 +167,5 @@ def my_predict(X, W1, b1, W2, b2):
 def my_predict(X, W1, b1, W2, b2):
     return np.array([my_sequential(x, W1, b1, W2, b2) for x in X]).reshape(-1, 1)
 """),
-    ],
-    "quiz_answers": [
-        ("capitals", 'answer_q1 = "B"\nanswer_q2 = "B"\nanswer_q3 = "C"\n'),
     ],
 }

@@ -129,14 +129,6 @@ def count_parameters(n_inputs, layer_sizes):
         A = np.maximum(A @ W + b, 0)
     return sigmoid(A @ pairs[-1][0] + pairs[-1][1])""")),
     ],
-    "quiz_answers": [
-        ("counts the input as a layer", 'answer_q1 = "c"\nanswer_q2 = "a"\nanswer_q3 = "b"\n'
-                                        'answer_q4 = "b"\nanswer_q5 = "a"\n'),
-        ("rows as neurons", 'answer_q1 = "b"\nanswer_q2 = "a"\nanswer_q3 = "a"\n'
-                            'answer_q4 = "a"\nanswer_q5 = "a"\n'),
-        ("output read as accuracy", 'answer_q1 = "b"\nanswer_q2 = "a"\nanswer_q3 = "b"\n'
-                                    'answer_q4 = "b"\nanswer_q5 = "c"\n'),
-    ],
 }
 
 ALTERNATIVES = {
@@ -209,9 +201,5 @@ def count_parameters(n_inputs, layer_sizes):
         ("functools.reduce", _forward("""    import functools
     pairs = zip(weights[::2], weights[1::2])
     return functools.reduce(lambda A, Wb: sigmoid(A @ Wb[0] + Wb[1]), pairs, X)""")),
-    ],
-    "quiz_answers": [
-        ("capitals", 'answer_q1 = "B"\nanswer_q2 = "A"\nanswer_q3 = "B"\n'
-                     'answer_q4 = "B"\nanswer_q5 = "A"\n'),
     ],
 }

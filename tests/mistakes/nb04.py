@@ -49,16 +49,6 @@ def choose_output_activation(task):
     return {"binary": "sigmoid", "nonnegative_regression": "relu"}.get(task)
 """),
     ],
-    "quiz_answers": [
-        ("sigmoid for hidden layers", 'answer_q1 = "a"\nanswer_q2 = "c"\nanswer_q3 = "a"\n'
-                                      'answer_q4 = "b"\n'),
-        ("relu for a temperature", 'answer_q1 = "b"\nanswer_q2 = "b"\nanswer_q3 = "a"\n'
-                                   'answer_q4 = "b"\n'),
-        ("depth adds power", 'answer_q1 = "b"\nanswer_q2 = "c"\nanswer_q3 = "d"\n'
-                             'answer_q4 = "b"\n'),
-        ("linear for prices", 'answer_q1 = "b"\nanswer_q2 = "c"\nanswer_q3 = "a"\n'
-                              'answer_q4 = "a"\n'),
-    ],
 }
 
 ALTERNATIVES = {
@@ -97,8 +87,5 @@ def choose_output_activation(task):
         case _:
             return "linear"
 """),
-    ],
-    "quiz_answers": [
-        ("capitals", 'answer_q1 = "B"\nanswer_q2 = "C"\nanswer_q3 = "A"\nanswer_q4 = "B"\n'),
     ],
 }

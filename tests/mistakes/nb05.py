@@ -183,16 +183,6 @@ MISTAKES = {
         ("SGD instead of Adam", _build_with(
             "keras.optimizers.Adam(learning_rate=1e-3)", "keras.optimizers.SGD(learning_rate=0.1)")),
     ],
-    "quiz_answers": [
-        ("sums to the number of classes", 'answer_q1 = "a"\nanswer_q2 = "a"\nanswer_q3 = "b"\n'
-                                          'answer_q4 = "b"\n'),
-        ("sums the log of every output", 'answer_q1 = "b"\nanswer_q2 = "b"\nanswer_q3 = "b"\n'
-                                         'answer_q4 = "b"\n'),
-        ("2 questions with the best strategy", 'answer_q1 = "b"\nanswer_q2 = "a"\nanswer_q3 = "a"\n'
-                                               'answer_q4 = "b"\n'),
-        ("shift changes probabilities", 'answer_q1 = "b"\nanswer_q2 = "a"\nanswer_q3 = "b"\n'
-                                        'answer_q4 = "a"\n'),
-    ],
 }
 
 ALTERNATIVES = {
@@ -273,8 +263,5 @@ ALTERNATIVES = {
             "                             tf.keras.layers.Dense(n_classes, activation=None)])\n"
             "model.compile(loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),\n"
             "              optimizer=tf.keras.optimizers.Adam(0.001))\nreturn model")),
-    ],
-    "quiz_answers": [
-        ("capitals", 'answer_q1 = "B"\nanswer_q2 = "A"\nanswer_q3 = "B"\nanswer_q4 = "B"\n'),
     ],
 }

@@ -116,12 +116,6 @@ MISTAKES = {
         ("sigmoid instead of softmax", _proba("return 1 / (1 + np.exp(-model.predict(X, verbose=0)))")),
         ("softmax applied twice", _proba("return softmax(softmax(model.predict(X, verbose=0)))")),
     ],
-    "quiz_answers": [
-        ("softmax with from_logits", 'answer_q1 = "a"\nanswer_q2 = "b"\nanswer_q3 = "b"\nanswer_q4 = "b"\n'),
-        ("logsumexp overflows", 'answer_q1 = "b"\nanswer_q2 = "a"\nanswer_q3 = "b"\nanswer_q4 = "b"\n'),
-        ("predict returns probabilities", 'answer_q1 = "b"\nanswer_q2 = "b"\nanswer_q3 = "a"\nanswer_q4 = "b"\n'),
-        ("round-off is a bug", 'answer_q1 = "b"\nanswer_q2 = "b"\nanswer_q3 = "b"\nanswer_q4 = "a"\n'),
-    ],
 }
 
 ALTERNATIVES = {
@@ -179,8 +173,5 @@ ALTERNATIVES = {
             "return np.asarray(keras.ops.softmax(model(X), axis=-1))")),
         ("scipy.special.softmax", "\nimport scipy.special\n"
          + _proba("return scipy.special.softmax(model.predict(X, verbose=0), axis=1)")),
-    ],
-    "quiz_answers": [
-        ("capitals", 'answer_q1 = "B"\nanswer_q2 = "B"\nanswer_q3 = "B"\nanswer_q4 = "B"\n'),
     ],
 }

@@ -76,11 +76,6 @@ return w, m, v
         ("does not return the model", _compile(
             f"optimizer=keras.optimizers.Adam(learning_rate), loss={SCCE}", tail="pass")),
     ],
-    "quiz_answers": [
-        ("m-hat is 0.1 g at the start", 'answer_q1 = "a"\nanswer_q2 = "b"\nanswer_q3 = "b"\n'),
-        ("zig-zag from a small rate", 'answer_q1 = "b"\nanswer_q2 = "a"\nanswer_q3 = "b"\n'),
-        ("Adam scales with the gradient", 'answer_q1 = "b"\nanswer_q2 = "b"\nanswer_q3 = "a"\n'),
-    ],
 }
 
 ALTERNATIVES = {
@@ -106,8 +101,5 @@ return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
             f"keras.optimizers.Adam(learning_rate), {SCCE}, metrics=['accuracy']")),
         ("tf.keras optimizer", _compile(
             f"optimizer=tf.keras.optimizers.Adam(learning_rate=learning_rate), loss={SCCE}")),
-    ],
-    "quiz_answers": [
-        ("capitals", 'answer_q1 = "B"\nanswer_q2 = "B"\nanswer_q3 = "B"\n'),
     ],
 }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ from nbclient import NotebookClient
 from nbformat import NotebookNode
 
 from .course import HIDDEN_BLOCK
-from .policy import Screen
+from .policy import answer_problems, shell_problems
 
 HIDDEN_NOTE = "# (hidden tests: their code is not shown)\n"
 CELL_OUTPUT_CHARS = 20_000     # kept per cell; the rest is counted, not stored
@@ -58,9 +59,13 @@ class AssignmentSpec:
         data["cells"] = [SpecCell(**c) for c in data["cells"]]
         return cls(**data)
 
-    def screen(self) -> Screen:
-        return Screen([c.source for c in self.cells if c.kind != "answer"]
-                      + list(self.editable.values()))
+    def readonly_code(self) -> list[str]:
+        """The read-only code cells, in order: the checker runs them before the tests."""
+        return [c.source for c in self.cells if c.kind == "locked" and c.cell_type == "code"]
+
+    def owned(self) -> list[str]:
+        """Names the answer cells define: the only names tests may take from the student."""
+        return sorted({name for c in self.cells for name in c.owned})
 
 
 def build_spec(assignment: str, release_nb: NotebookNode, gradebook_cells: dict[str, dict],
@@ -135,6 +140,16 @@ def _cell(spec_cell: SpecCell) -> NotebookNode:
     return cell
 
 
+# The edition's copies of the setup and badge cells name its repository and tag.
+_EDITION_SPECIFIC = re.compile(r"(github\.com/)[\w.-]+/[\w.-]+(@|/blob/)[\w./-]+?(?=[\"/)])")
+
+
+def _same_locked(submitted: str, stored: str) -> bool:
+    """A read-only cell as handed in equals the gradebook's, up to the edition's name."""
+    return submitted == stored or (_EDITION_SPECIFIC.sub(r"\1\2", submitted)
+                                   == _EDITION_SPECIFIC.sub(r"\1\2", stored))
+
+
 def prepare(notebook: NotebookNode, spec: AssignmentSpec, screen: bool = True
             ) -> tuple[NotebookNode, list[str], list[str]]:
     """A gradable copy of a submission: (notebook, notes, flagged).
@@ -144,12 +159,12 @@ def prepare(notebook: NotebookNode, spec: AssignmentSpec, screen: bool = True
       source, duplicates dropped);
     - of an answer cell handed in twice, the last copy is graded, earlier ones are
       ordinary cells; cells with unknown grade ids become ordinary cells;
-    - every code cell the student wrote passes ``policy.Screen`` or does not run
-      (``screen=False`` skips that, for testing the sandbox's own defences);
+    - what the course announces is refused (``grader.policy``): an answer cell that
+      imports ``helpers`` is graded as blank, a cell that runs shell commands is not
+      run (``screen=False`` skips that, for testing the sandbox's own defences);
     - outputs the student saved are cleared.
     """
     by_id = {c.grade_id: c for c in spec.cells}
-    checker = spec.screen()
     notes: list[str] = []
     flagged: list[str] = []
     kept: list[NotebookNode] = []
@@ -165,7 +180,7 @@ def prepare(notebook: NotebookNode, spec: AssignmentSpec, screen: bool = True
             if grade_id in seen:
                 notes.append(f"duplicate of {grade_id} removed")
                 continue
-            if cell.get("source", "") != known.source and not known.hidden:
+            if not known.hidden and not _same_locked(cell.get("source", ""), known.source):
                 notes.append(f"{grade_id} restored")
             restored = _cell(known)
             if cell.get("id"):
@@ -202,7 +217,6 @@ def prepare(notebook: NotebookNode, spec: AssignmentSpec, screen: bool = True
         seen.add(spec_cell.grade_id)
         notes.append(f"{spec_cell.grade_id} was deleted: restored")
 
-    student_names = {name for c in spec.cells for name in c.owned}
     final = []
     for cell in kept:
         if cell.cell_type == "code":
@@ -215,20 +229,19 @@ def prepare(notebook: NotebookNode, spec: AssignmentSpec, screen: bool = True
                                                        and known.kind != "answer"):
             final.append(cell)
             continue
-        # any cell of the student's may define the graded names (a second try, a helper)
-        problems = checker.check(cell.source, student_names)
+        is_answer = known is not None
+        problems = answer_problems(cell.source) if is_answer else shell_problems(cell.source)
         if not problems:
             final.append(cell)
             continue
-        where = known.grade_id if known else f"cell {cell.get('id', '?')}"
-        if known is not None:
+        if is_answer:
             cell.source = known.source
-            flagged.append(f"{where} graded as blank: {'; '.join(problems[:3])}")
+            flagged.append(f"{known.grade_id} graded as blank: {'; '.join(problems[:3])}")
         elif cell.get("id") in spec.editable:
             cell.source = spec.editable[cell["id"]]
-            flagged.append(f"{where} put back as released: {'; '.join(problems[:3])}")
+            flagged.append(f"cell {cell['id']} put back as released: {'; '.join(problems[:3])}")
         else:
-            flagged.append(f"{where} not run: {'; '.join(problems[:3])}")
+            flagged.append(f"cell {cell.get('id', '?')} not run: {'; '.join(problems[:3])}")
             continue
         final.append(cell)
     notebook.cells = final
@@ -249,14 +262,23 @@ class Execution:
     seconds: float = 0.0        # kernel start to kernel gone
     cells_seconds: float = 0.0  # the cells' own run time, execute request to reply
     peak_mb: float = 0.0
+    bridge_problems: list[str] = field(default_factory=list)  # unreadable kernel answers
+    checker_failed: str = ""    # the checker itself failed (not the student's doing)
 
 
 class GradingClient(NotebookClient):
-    """Records which cells ran and caps what a cell may print."""
+    """Records which cells ran and caps what a cell may print; test cells go to the checker.
 
-    def __init__(self, *args, execution: Execution, **kwargs):
+    With a ``checker`` (``grader.checker.link.CheckerProcess``), a test cell does not run
+    in the student's kernel: the checker runs it, reaching the student's functions over
+    the bridge, and its outputs become the cell's.
+    """
+
+    def __init__(self, *args, execution: Execution, checker=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.execution = execution
+        self.checker = checker
+        self.bridge = None
         self.cell_chars: dict[int, int] = {}
         self.total_chars = 0
         self.dropped: dict[int, int] = {}
@@ -275,6 +297,53 @@ class GradingClient(NotebookClient):
         if dropped:
             cell.outputs.append(nbformat.v4.new_output(
                 "stream", name="stdout", text=TRUNCATED.format(dropped)))
+
+    async def async_execute_cell(self, cell, cell_index, execution_count=None,
+                                 store_history=True):
+        meta = cell.metadata.get("nbgrader") or {}
+        if self.checker is None or cell.cell_type != "code" or not meta.get("grade") or \
+                meta.get("solution"):
+            return await super().async_execute_cell(cell, cell_index, execution_count,
+                                                    store_history)
+        return await self._run_test_cell(cell, cell_index, meta["grade_id"])
+
+    async def _run_test_cell(self, cell, cell_index: int, grade_id: str):
+        from nbclient.exceptions import CellTimeoutError
+
+        from .checker.link import KernelBridgeClient
+
+        if self.bridge is None:
+            self.bridge = KernelBridgeClient(self.kc)
+        self._started(cell, cell_index)
+        allowed = self.timeout_func(cell)
+        outcome = await self.checker.run_test(cell.source, grade_id, self.bridge,
+                                              time.monotonic() + allowed)
+        cell.outputs = []
+        for name in ("stdout", "stderr"):
+            text = str(outcome.get(name) or "")
+            if text:
+                cut = text[:CELL_OUTPUT_CHARS]
+                if len(text) > len(cut):
+                    cut += TRUNCATED.format(len(text) - len(cut))
+                cell.outputs.append(nbformat.v4.new_output("stream", name=name, text=cut))
+        if outcome.get("stderr"):
+            self.execution.stderr.add(cell_index)
+        if outcome.get("status") != "ok":
+            error = outcome.get("error") or {}
+            cell.outputs.append(nbformat.v4.new_output(
+                "error", ename=str(error.get("ename", "Error"))[:100],
+                evalue=str(error.get("evalue", ""))[:2000],
+                traceback=[str(line)[:2000] for line in error.get("traceback", [])][
+                    -TRACEBACK_LINES:]))
+        self.execution.bridge_problems = [str(p)[:300] for p in outcome.get("problems", [])]
+        if outcome.get("checker_failed") and not outcome.get("timeout"):
+            self.execution.checker_failed = str(outcome["checker_failed"])
+        self._executed(cell, cell_index, {"content": {
+            "status": "ok" if outcome.get("status") == "ok" else "error"}})
+        if outcome.get("timeout"):
+            raise CellTimeoutError.error_from_timeout_and_cell(
+                "Cell execution timed out", allowed, cell)
+        return cell
 
     def output(self, outs, msg, display_id, cell_index):
         content = msg["content"]
@@ -303,11 +372,15 @@ class GradingClient(NotebookClient):
 
 
 def execute(notebook: NotebookNode, limits, sandboxed: bool, deadline: float,
-            mpl_cache: str | None = None) -> Execution:
+            mpl_cache: str | None = None, checker=None, helpers_copy: Path | None = None
+            ) -> Execution:
     """Run every cell in a fresh kernel (see grader.sandbox); the notebook gets outputs.
 
-    Stops at the first cell that runs over its time, or when the kernel dies.
-    ``deadline``: time.monotonic() by which the whole notebook must be done.
+    Test cells run in ``checker`` when one is given (see :class:`GradingClient`).
+    ``helpers_copy`` is the copy of ``helpers`` the kernel sees (reference code of the
+    graded functions withheld). Stops at the first cell that runs over its time, or
+    when the kernel dies. ``deadline``: time.monotonic() by which the whole notebook
+    must be done.
     """
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -315,13 +388,15 @@ def execute(notebook: NotebookNode, limits, sandboxed: bool, deadline: float,
 
     execution = Execution()
     started = time.monotonic()
-    km = SandboxedKernelManager(limits, sandboxed=sandboxed, mpl_cache=mpl_cache)
+    km = SandboxedKernelManager(limits, sandboxed=sandboxed, mpl_cache=mpl_cache,
+                                helpers_copy=helpers_copy)
 
     def timeout_for(cell):
         return max(1, min(limits.cell_timeout, deadline - time.monotonic()))
 
     client = GradingClient(
-        notebook, km=km, execution=execution, timeout_func=timeout_for, allow_errors=True,
+        notebook, km=km, execution=execution, checker=checker, timeout_func=timeout_for,
+        allow_errors=True,
         interrupt_on_timeout=False, record_timing=False, startup_timeout=60,
         shutdown_kernel="immediate", kernel_name="python3")
     try:
@@ -349,6 +424,13 @@ def execute(notebook: NotebookNode, limits, sandboxed: bool, deadline: float,
             execution.status = watchdog.violation
             execution.detail = (f"{watchdog.detail} in cell {execution.last_cell}; "
                                 "the kernel was stopped and later cells did not run")
+    if execution.status == "graded" and execution.checker_failed:
+        execution.status = "error"
+        execution.detail = f"the grader's checker failed: {execution.checker_failed}"
+    elif execution.status == "graded" and execution.bridge_problems:
+        execution.status = "bridge error"
+        execution.detail = ("the kernel's answers to the grader could not all be read: "
+                            + "; ".join(execution.bridge_problems[:2]))
     execution.seconds = time.monotonic() - started
     return execution
 

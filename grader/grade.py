@@ -130,8 +130,9 @@ def assignment_spec(assignment: str, db: Path, release_dir: Path) -> AssignmentS
 class WorkerProcess:
     """One ``python -m grader.worker`` process, restarted when it dies or hangs."""
 
-    def __init__(self, log: Path):
+    def __init__(self, log: Path, sandboxed: bool = True, threads: int = 0):
         self.log = log
+        self.args = ["--sandboxed", str(int(sandboxed)), "--threads", str(threads)]
         self.process: subprocess.Popen | None = None
         self.buffer = b""
 
@@ -139,7 +140,7 @@ class WorkerProcess:
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONUNBUFFERED": "1"}
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "grader.worker"], cwd=ROOT, env=env,
+                [sys.executable, "-m", "grader.worker", *self.args], cwd=ROOT, env=env,
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
                 start_new_session=True)
         self.buffer = b""
@@ -165,22 +166,32 @@ class WorkerProcess:
         self.process.stdin.flush()
         deadline = time.monotonic() + timeout
         fd = self.process.stdout.fileno()
-        while b"\n" not in self.buffer:
-            left = deadline - time.monotonic()
-            ready, _, _ = select.select([fd], [], [], max(0, left))
-            if not ready:
-                self.stop()
-                return {"status": "timeout", "detail": f"grading took over {timeout:g} s"}
-            chunk = os.read(fd, 1 << 16)
-            if not chunk:
-                self.stop()
-                return {"status": "error", "detail": "the grading worker died"}
-            self.buffer += chunk
-        line, self.buffer = self.buffer.split(b"\n", 1)
-        text = line.decode()
-        if not text.startswith(RESULT_PREFIX):
-            return {"status": "error", "detail": f"unexpected worker output: {text[:100]}"}
-        return json.loads(text[len(RESULT_PREFIX):])
+        while True:  # the result line that names this job's student; other lines are noise
+            while b"\n" not in self.buffer:
+                left = deadline - time.monotonic()
+                ready, _, _ = select.select([fd], [], [], max(0, left))
+                if not ready:
+                    self.stop()
+                    return {"status": "timeout", "detail": f"grading took over {timeout:g} s"}
+                chunk = os.read(fd, 1 << 16)
+                if not chunk:
+                    self.stop()
+                    return {"status": "error", "detail": "the grading worker died"}
+                self.buffer += chunk
+            line, self.buffer = self.buffer.split(b"\n", 1)
+            text = line.decode(errors="replace")
+            if not text.startswith(RESULT_PREFIX):
+                with self.log.open("a") as log:
+                    log.write(f"unexpected worker output: {text[:300]}\n")
+                continue
+            try:
+                result = json.loads(text[len(RESULT_PREFIX):])
+            except ValueError:
+                result = None
+            if isinstance(result, dict) and result.get("student") == job["student"]:
+                return result
+            with self.log.open("a") as log:
+                log.write(f"result for another student dropped: {text[:300]}\n")
 
 
 def _record(assignment: str, result: dict, home: Path, db: Path) -> None:
@@ -277,8 +288,10 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
                 found.append((student, path, sorted(p.name for p in student_dir.iterdir()
                                                     if p != path)))
         n_workers = max(1, min(workers or os.cpu_count() or 1, len(found) or 1))
-        pool = [WorkerProcess(Path(tmp) / f"worker-{i}.log") for i in range(n_workers if found
-                                                                            else 0)]
+        if limits.threads <= 0:  # share the cores between the kernels that run at once
+            limits = replace(limits, threads=max(1, (os.cpu_count() or 1) // n_workers))
+        pool = [WorkerProcess(Path(tmp) / f"worker-{i}.log", sandbox, limits.threads)
+                for i in range(n_workers if found else 0)]
         for worker in pool:  # they import their libraries while the release is generated
             worker.start()
 
@@ -295,8 +308,6 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
         max_score = spec.max_score
         rows = {student: Row(student, 0, max_score, status, detail)
                 for student, (status, detail) in problems.items()}
-        if limits.threads <= 0:  # share the cores between the kernels that run at once
-            limits = replace(limits, threads=max(1, (os.cpu_count() or 1) // n_workers))
         jobs = [{"student": student, "notebook": str(path), "spec": str(spec_path),
                  "out_dir": str(work / student), "sandboxed": sandbox, "timeout": timeout,
                  "screen": screen, "mpl_cache": str(font_cache) if font_cache else None,

@@ -38,6 +38,7 @@ INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: sudo apt-get install bubblew
 ETC_FILES = ("ld.so.cache", "ld.so.conf", "ld.so.conf.d", "localtime", "fonts", "mime.types",
              "nsswitch.conf", "host.conf", "alternatives")
 HOME = "/home/student"
+MAX_KERNEL_MESSAGE = 96 * 2**20   # one message from a kernel (the bridge's replies: 64 MB)
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
@@ -84,11 +85,46 @@ def _python_roots() -> list[Path]:
     return sorted(r for r in roots if not any(o != r and r.is_relative_to(o) for o in roots))
 
 
-def bwrap_argv(ipc_dir: Path, kernel_argv: list[str], mpl_cache: Path | None,
-               threads: int = 0) -> list[str]:
-    """The bubblewrap command line that runs ``kernel_argv`` confined."""
-    argv = [bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session",
-            "--ro-bind", "/usr", "/usr"]
+def helpers_dir() -> Path:
+    import helpers
+
+    return Path(helpers.__file__).resolve().parent
+
+
+def withheld_helpers(graded: set[str], into: Path) -> Path:
+    """A copy of ``helpers`` in which every function named in ``graded`` only raises.
+
+    The course's reference implementations (``helpers.nn.sigmoid`` and the like) are
+    given code for later notebooks; while an assignment that grades one of them is
+    graded, the student's kernel sees this copy, mounted where ``helpers`` is, so no
+    route (import, file, cache) leads to the reference.
+    """
+    import ast
+
+    into.mkdir(parents=True, exist_ok=True)
+    for source in sorted(helpers_dir().glob("*.py")):
+        text = source.read_text(encoding="utf-8")
+        lines = text.splitlines(keepends=True)
+        cuts = []
+        for node in ast.parse(text).body:
+            if isinstance(node, ast.FunctionDef) and node.name in graded:
+                first = node.body[0]
+                keep = node.body[1:] if isinstance(first, ast.Expr) and isinstance(
+                    getattr(first, "value", None), ast.Constant) else node.body
+                start = (keep[0] if keep else first).lineno - 1
+                indent = " " * (keep[0] if keep else first).col_offset
+                cuts.append((start, node.end_lineno, f"{indent}raise RuntimeError("
+                             f"\"helpers.{source.stem}.{node.name} is not available while "
+                             f"{node.name} is graded\")\n"))
+        for start, end, replacement in sorted(cuts, reverse=True):
+            lines[start:end] = [replacement]
+        (into / source.name).write_text("".join(lines), encoding="utf-8")
+    return into
+
+
+def _system_mounts() -> list[str]:
+    """Read-only /usr, /bin, /lib..., a few files of /etc, /proc, /dev, empty /tmp and home."""
+    argv = ["--ro-bind", "/usr", "/usr"]
     for name in ("bin", "lib", "lib32", "lib64", "sbin"):
         path = Path("/") / name
         if path.is_symlink():
@@ -103,6 +139,19 @@ def bwrap_argv(ipc_dir: Path, kernel_argv: list[str], mpl_cache: Path | None,
     argv += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", HOME]
     for root in _python_roots():
         argv += ["--ro-bind", str(root), str(root)]
+    return argv
+
+
+def bwrap_argv(ipc_dir: Path, kernel_argv: list[str], mpl_cache: Path | None,
+               threads: int = 0, helpers_copy: Path | None = None) -> list[str]:
+    """The bubblewrap command line that runs ``kernel_argv`` confined.
+
+    ``helpers_copy`` (see :func:`withheld_helpers`) is mounted over ``helpers``.
+    """
+    argv = [bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session",
+            *_system_mounts()]
+    if helpers_copy is not None:
+        argv += ["--ro-bind", str(helpers_copy), str(helpers_dir())]
     argv += ["--bind", str(ipc_dir), str(ipc_dir), "--chdir", HOME]
     if mpl_cache is not None:  # matplotlib's font list, built once, saves a second per kernel
         argv += ["--ro-bind", str(mpl_cache), f"{HOME}/.matplotlib/{mpl_cache.name}"]
@@ -110,6 +159,34 @@ def bwrap_argv(ipc_dir: Path, kernel_argv: list[str], mpl_cache: Path | None,
     for key, value in kernel_env(threads).items():
         argv += ["--setenv", key, value]
     return argv + ["--"] + kernel_argv
+
+
+CHECKER_PACKAGE = Path(__file__).resolve().parent / "checker"
+CHECKER_MOUNT = "/opt/nn-course-checker"
+
+
+def checker_command(sandboxed: bool, threads: int = 0,
+                    mpl_cache: Path | None = None) -> tuple[list[str], dict[str, str]]:
+    """How to start the checker process: argv and environment.
+
+    Sandboxed, it sees what a kernel sees (the full ``helpers`` included) and its own
+    package, mounted alone: not the rest of the grader, not ``solutions/``, not the
+    gradebook; no network. It gets the hidden tests over its standard input.
+    """
+    env = {**kernel_env(threads), "PYTHONPATH": CHECKER_MOUNT}
+    python = [sys.executable, "-m", "checker"]
+    if not sandboxed:
+        env.update(PYTHONPATH=str(CHECKER_PACKAGE.parent.parent), HOME=tempfile.gettempdir())
+        return [sys.executable, "-m", "grader.checker"], {**os.environ, **env}
+    argv = [bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session",
+            *_system_mounts(), "--ro-bind", str(CHECKER_PACKAGE), f"{CHECKER_MOUNT}/checker",
+            "--chdir", HOME]
+    if mpl_cache is not None:
+        argv += ["--ro-bind", str(mpl_cache), f"{HOME}/.matplotlib/{mpl_cache.name}"]
+    argv += ["--clearenv"]
+    for key, value in env.items():
+        argv += ["--setenv", key, value]
+    return argv + ["--"] + python, {}
 
 
 def kernel_env(threads: int = 0) -> dict[str, str]:
@@ -229,11 +306,11 @@ def _sandbox_init(outer_pid: int) -> int | None:
     return None
 
 
-def kill_tree(pid: int, include_root: bool = True) -> list[int]:
-    """SIGKILL ``pid`` (unless ``include_root`` is false) and everything below it.
+def kill_tree(pid: int, include_root: bool = True, spare: set[int] = frozenset()) -> list[int]:
+    """SIGKILL ``pid`` (unless ``include_root`` is false) and everything below it but ``spare``.
 
     Returns the processes signalled."""
-    victims = [pid] * include_root + descendants(pid)
+    victims = [p for p in [pid] * include_root + descendants(pid) if p not in spare]
     for victim in victims:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(victim, signal.SIGKILL)
@@ -349,7 +426,7 @@ class SandboxedKernelManager(AsyncKernelManager):
     """A KernelManager whose kernel runs under bubblewrap (or, opted out, just limited)."""
 
     def __init__(self, limits: Limits, sandboxed: bool = True, mpl_cache: str | None = None,
-                 **kwargs):
+                 helpers_copy: Path | None = None, **kwargs):
         self.ipc_dir = Path(tempfile.mkdtemp(prefix="nn-grader-ipc-"))
         os.chmod(self.ipc_dir, 0o700)
         super().__init__(transport="ipc", ip=str(self.ipc_dir / "kernel"),
@@ -359,10 +436,13 @@ class SandboxedKernelManager(AsyncKernelManager):
         argv = prlimit_argv(limits)
         if sandboxed:
             argv += bwrap_argv(self.ipc_dir, kernel, Path(mpl_cache) if mpl_cache else None,
-                               limits.threads)
+                               limits.threads, helpers_copy)
         else:
             argv += kernel
         # interrupts travel as messages: a signal would reach bubblewrap, not the kernel
+        import zmq  # the grader's sockets refuse a message past this size: no flooding
+
+        self.context.setsockopt(zmq.MAXMSGSIZE, MAX_KERNEL_MESSAGE)
         self._kernel_spec = KernelSpec(argv=argv, language="python", interrupt_mode="message",
                                        display_name="Python 3 (sandboxed grading)",
                                        env={} if sandboxed else kernel_env(limits.threads))

@@ -2,17 +2,21 @@
 
     python -m grader.worker        (started by grader.grade; reads jobs on stdin)
 
-Each job is one JSON line; the answer is one line ``GRADER-RESULT {json}``. The worker
-is trusted code outside the sandbox: it reads the submission, prepares it, runs it in
-a fresh sandboxed kernel (grader.sandbox), scores it and writes the autograded
-notebook and the feedback page. Student code only ever runs in that kernel.
+Each job is one JSON line; the answer is one line ``GRADER-RESULT {json}`` naming the
+job's student. The worker is trusted code outside the sandbox: it reads the
+submission, prepares it, runs it in a fresh sandboxed kernel (grader.sandbox), scores
+it and writes the autograded notebook and the feedback page. Student code only ever
+runs in that kernel; the test cells run in the worker's checker process
+(grader.checker), sandboxed too, started once and given a fresh namespace per student.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -28,10 +32,38 @@ from .autograde import (
     score_cells,
     warm_up,
 )
-from .sandbox import Limits, become_subreaper, kill_tree, wait_exited
+from .checker.link import CheckerProcess
+from .sandbox import (
+    Limits,
+    become_subreaper,
+    checker_command,
+    descendants,
+    kill_tree,
+    wait_exited,
+    withheld_helpers,
+)
 
 RESULT_PREFIX = "GRADER-RESULT "
 _specs: dict[str, AssignmentSpec] = {}
+_helpers_copies: dict[str, Path] = {}
+_checker: CheckerProcess | None = None
+_scratch = Path(tempfile.mkdtemp(prefix="nn-grader-worker-"))
+
+
+def start_checker(sandboxed: bool, threads: int) -> CheckerProcess:
+    global _checker
+    argv, env = checker_command(sandboxed, threads)
+    _checker = CheckerProcess(argv, env, _scratch / "checker.log", cwd=_scratch)
+    _checker.ensure()
+    return _checker
+
+
+def _helpers_for(spec: AssignmentSpec) -> Path:
+    """The kernel's ``helpers``: reference code of this assignment's graded functions withheld."""
+    if spec.assignment not in _helpers_copies:
+        _helpers_copies[spec.assignment] = withheld_helpers(
+            set(spec.owned()), _scratch / f"helpers-{spec.assignment}")
+    return _helpers_copies[spec.assignment]
 
 
 def grade_job(job: dict) -> dict:
@@ -53,9 +85,19 @@ def grade_job(job: dict) -> dict:
             "**Notes from the grader** (cells it changed before running your notebook):\n\n"
             + "\n".join(lines)))
     limits = Limits(**job["limits"])
-    execution = execute(notebook, limits, job["sandboxed"], started + job["timeout"],
-                        job.get("mpl_cache"))
-    wait_exited(kill_tree(os.getpid(), include_root=False))  # anything left over
+    checker = _checker if _checker is not None else start_checker(job["sandboxed"],
+                                                                   limits.threads)
+    checker_problems = checker.begin(spec.readonly_code(), spec.owned())
+    try:
+        execution = execute(notebook, limits, job["sandboxed"], started + job["timeout"],
+                            job.get("mpl_cache"), checker=checker,
+                            helpers_copy=_helpers_for(spec) if job["sandboxed"] else None)
+    finally:
+        checker.end()
+    spare = {checker.process.pid, *descendants(checker.process.pid)} if checker.process else set()
+    wait_exited(kill_tree(os.getpid(), include_root=False, spare=spare))  # anything left over
+    if checker_problems and execution.status == "graded":
+        execution.status, execution.detail = "error", "; ".join(checker_problems)[:300]
     cells = score_cells(notebook, execution)
     score = sum(c["auto_score"] for c in cells.values())
 
@@ -77,8 +119,13 @@ def grade_job(job: dict) -> dict:
             "peak_mb": round(execution.peak_mb, 1)}
 
 
-def serve() -> int:
+def serve(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m grader.worker")
+    parser.add_argument("--sandboxed", type=int, default=1)
+    parser.add_argument("--threads", type=int, default=0)
+    args = parser.parse_args(argv)
     become_subreaper()
+    start_checker(bool(args.sandboxed), args.threads)  # its imports, while the worker warms up
     warm_up()
     for line in sys.stdin:
         if not line.strip():

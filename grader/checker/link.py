@@ -1,0 +1,248 @@
+"""The worker's side: the checker process, and the requests it makes of a student's kernel.
+
+:class:`CheckerProcess` runs ``python -m grader.checker`` (in its own sandbox) for the
+life of a grading worker. For each student the worker calls :meth:`begin`, then
+:meth:`run_test` at each test cell, then :meth:`end`. :class:`KernelBridgeClient` carries
+the checker's requests to the student's kernel (as ``execute_request`` messages on the
+kernel's own connection) and brings back the reply, what the student's code printed,
+and callbacks (``input_request`` messages) to the checker. Replies are passed on as
+text: the checker, not the worker, decodes them.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import select
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from .codec import MAX_MESSAGE_CHARS
+from .kernel import CALLBACK_PROMPT, MIME
+
+PACKAGE = Path(__file__).resolve().parent
+KERNEL_MODULES = ("codec", "models", "kernel")
+STREAM_CHARS = 20_000   # what a student's function may print during one call, kept
+
+
+def bootstrap_code() -> str:
+    """Code that loads the bridge's kernel side into a kernel, as ``__nn_bridge__``."""
+    sources = {name: (PACKAGE / f"{name}.py").read_text(encoding="utf-8")
+               for name in KERNEL_MODULES}
+    return f"""\
+def _nn_bridge_load(sources):
+    import sys, types
+    package = types.ModuleType("_nn_bridge")
+    package.__path__ = []
+    sys.modules["_nn_bridge"] = package
+    for name, source in sources.items():
+        module = types.ModuleType("_nn_bridge." + name)
+        module.__package__ = "_nn_bridge"
+        sys.modules[module.__name__] = module
+        exec(compile(source, "<nn-bridge>", "exec"), module.__dict__)
+    return sys.modules["_nn_bridge.kernel"].KernelBridge(get_ipython())
+__nn_bridge__ = _nn_bridge_load(__import__("json").loads({json.dumps(sources)!r}))
+del _nn_bridge_load
+"""
+
+
+class CheckerDied(RuntimeError):
+    pass
+
+
+class CheckerProcess:
+    """One checker process; restarted by :meth:`ensure` when it has died."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], log: Path, cwd: Path):
+        self.argv, self.env, self.log, self.cwd = argv, env, log, cwd
+        self.process: subprocess.Popen | None = None
+        self.buffer = b""
+
+    def ensure(self, timeout: float = 120) -> None:
+        if self.process is not None and self.process.poll() is None:
+            return
+        self.stop()
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                self.argv, cwd=self.cwd, env=self.env, stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE, stderr=log, start_new_session=True)
+        self.buffer = b""
+        started = self.receive(time.monotonic() + timeout)
+        if started.get("op") != "started":
+            raise CheckerDied(f"the checker did not start: {started}")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        for stream in (self.process.stdin, self.process.stdout):
+            try:
+                stream.close()
+            except OSError:
+                pass
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.process.wait()
+        self.process = None
+
+    def send(self, message: dict) -> None:
+        try:
+            self.process.stdin.write((json.dumps(message) + "\n").encode())
+            self.process.stdin.flush()
+        except (OSError, AttributeError) as error:
+            raise CheckerDied(f"the checker is gone ({error})") from None
+
+    def receive(self, deadline: float) -> dict:
+        fd = self.process.stdout.fileno()
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            ready, _, _ = select.select([fd], [], [], max(0.0, left))
+            if not ready:
+                raise TimeoutError("the checker did not answer in time")
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                raise CheckerDied("the checker exited")
+            self.buffer += chunk
+            if len(self.buffer) > 4 * MAX_MESSAGE_CHARS:
+                raise CheckerDied("the checker sent too much")
+        line, self.buffer = self.buffer.split(b"\n", 1)
+        return json.loads(line)
+
+    def begin(self, readonly: list[str], owned: list[str], timeout: float = 300) -> list[str]:
+        self.ensure()
+        self.send({"op": "begin", "readonly": readonly, "owned": owned})
+        ready = self.receive(time.monotonic() + timeout)
+        return list(ready.get("problems", []))
+
+    def end(self, timeout: float = 60) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:
+            self.send({"op": "end"})
+            self.receive(time.monotonic() + timeout)
+        except (CheckerDied, TimeoutError):
+            self.stop()
+
+    async def run_test(self, source: str, label: str, bridge: KernelBridgeClient,
+                       deadline: float) -> dict:
+        """Run a test cell in the checker; its outcome (see ``Session.run_test``).
+
+        On a timeout or a dead checker the outcome says so (and the checker is stopped;
+        :meth:`ensure` starts a new one for the next student).
+        """
+        try:
+            self.send({"op": "test", "source": source, "label": label})
+            while True:
+                message = self.receive(deadline + 10)
+                if message.get("op") == "done":
+                    return message
+                if message.get("op") != "kernel":
+                    raise CheckerDied(f"unexpected message from the checker: {message}"[:200])
+                answer = await bridge.request(message.get("request"), deadline, self._callback)
+                self.send({"op": "answer", **answer})
+        except (CheckerDied, TimeoutError, ValueError) as error:
+            self.stop()
+            timeout = isinstance(error, TimeoutError) or time.monotonic() >= deadline
+            return {"status": "error", "timeout": timeout, "stdout": "", "stderr": "",
+                    "checker_failed": str(error)[:300],
+                    "error": {"ename": "GradingError", "evalue": (
+                        "the cell ran past its time" if timeout else
+                        "the grader's checker failed while running this test"),
+                        "traceback": []}}
+
+    def _callback(self, text: str, deadline: float) -> str:
+        self.send({"op": "callback", "text": text})
+        answer = self.receive(deadline + 10)
+        return str(answer.get("text", ""))
+
+
+class KernelBridgeClient:
+    """Requests of the checker, carried to a student's kernel over its connection ``kc``."""
+
+    def __init__(self, kc):
+        self.kc = kc
+        self.loaded = False
+
+    async def _execute(self, code: str, deadline: float, callback=None) -> dict:
+        """Run ``code`` in the kernel; collect its bridge reply, prints, and callbacks."""
+        import zmq
+        import zmq.asyncio
+
+        kc = self.kc
+        msg_id = kc.execute(code, silent=False, store_history=False, allow_stdin=True,
+                            stop_on_error=False)
+        answer: dict = {"text": None, "stdout": "", "stderr": "", "problem": None}
+        poller = zmq.asyncio.Poller()
+        iopub, stdin = kc.iopub_channel.socket, kc.stdin_channel.socket
+        poller.register(iopub, zmq.POLLIN)
+        poller.register(stdin, zmq.POLLIN)
+        idle = False
+        while not idle:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                answer["problem"] = "timeout"
+                return answer
+            events = dict(await poller.poll(timeout=int(min(left, 5) * 1000) + 1))
+            if stdin in events:
+                request = await kc.get_stdin_msg(timeout=1)
+                prompt = str(request.get("content", {}).get("prompt", ""))
+                if request.get("parent_header", {}).get("msg_id") == msg_id and \
+                        prompt.startswith(CALLBACK_PROMPT) and callback is not None:
+                    kc.input(callback(prompt[len(CALLBACK_PROMPT):], deadline))
+                else:  # the student's own input(): nothing to type
+                    kc.input("")
+            if iopub in events:
+                message = await kc.get_iopub_msg(timeout=1)
+                if message.get("parent_header", {}).get("msg_id") != msg_id:
+                    continue
+                kind, content = message["msg_type"], message["content"]
+                if kind == "status" and content.get("execution_state") == "idle":
+                    idle = True
+                elif kind == "display_data" and MIME in content.get("data", {}):
+                    text = content["data"][MIME]
+                    answer["text"] = text if isinstance(text, str) else None
+                elif kind == "stream":
+                    name = "stderr" if content.get("name") == "stderr" else "stdout"
+                    if len(answer[name]) < STREAM_CHARS:
+                        answer[name] = (answer[name] + str(content.get("text", "")))[
+                            :STREAM_CHARS]
+                elif kind == "error" and answer["text"] is None:
+                    answer["problem"] = (f"the kernel raised {content.get('ename')}: "
+                                         f"{str(content.get('evalue'))[:200]}")
+        await self._drain_reply(msg_id, deadline)
+        if answer["text"] is None and answer["problem"] is None:
+            answer["problem"] = "no answer"
+        return answer
+
+    async def _drain_reply(self, msg_id: str, deadline: float) -> None:
+        """Read the execute_reply of ``msg_id``, so that it does not wait in the queue."""
+        while time.monotonic() < deadline:
+            try:
+                reply = await self.kc.get_shell_msg(timeout=max(0.1, min(5, deadline -
+                                                                        time.monotonic())))
+            except Exception:  # noqa: BLE001 - queue.Empty: nothing more to read
+                return
+            if reply.get("parent_header", {}).get("msg_id") == msg_id:
+                return
+
+    async def request(self, request, deadline: float, callback) -> dict:
+        if not isinstance(request, dict):
+            return {"problem": "a malformed request"}
+        if not self.loaded:
+            loaded = await self._execute(bootstrap_code() + "\n__nn_bridge__.handle("
+                                         f"{_b64(json.dumps({'op': 'get', 'name': '_'}))!r})",
+                                         deadline)
+            if loaded["problem"] is not None:
+                return {"problem": f"the grader's bridge could not be loaded in the kernel "
+                                   f"({loaded['problem']})"}
+            self.loaded = True
+        return await self._execute(f"__nn_bridge__.handle({_b64(json.dumps(request))!r})",
+                                   deadline, callback)
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode("ascii")

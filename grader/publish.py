@@ -98,6 +98,19 @@ def student_readme(repository: str, ref: str) -> str:
             .replace("{repository}", repository).replace("{ref}", ref))
 
 
+def _name_the_edition(setup_module: Path, repository: str, ref: str) -> None:
+    """The edition's helpers.setup names its own repository and tag (so SETUP_CELL and the
+    badge URLs it makes are the edition's)."""
+    text = setup_module.read_text(encoding="utf-8")
+    lines = {f'COURSE_REPOSITORY = "{COURSE_REPOSITORY}"': f'COURSE_REPOSITORY = "{repository}"',
+             f'COURSE_REF = "{COURSE_REF}"': f'COURSE_REF = "{ref}"'}
+    for old, new in lines.items():
+        if f"\n{old}\n" not in text:
+            raise PublishError(f"helpers/setup.py lacks the line {old}")
+        text = text.replace(f"\n{old}\n", f"\n{new}\n")
+    setup_module.write_text(text, encoding="utf-8")
+
+
 def publish(out: Path, repository: str, ref: str | None = None) -> Path:
     """Write the student edition of this checkout to ``out`` (emptied first); return it."""
     if not REPOSITORY.fullmatch(repository):
@@ -125,6 +138,7 @@ def publish(out: Path, repository: str, ref: str | None = None) -> Path:
         target = out / source.relative_to(ROOT)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(source, target)
+    _name_the_edition(out / "helpers" / "setup.py", repository, ref)
     for data in sorted((ROOT / "data").glob("*.npz")):
         (out / "data").mkdir(exist_ok=True)
         shutil.copyfile(data, out / "data" / data.name)

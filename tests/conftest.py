@@ -16,3 +16,43 @@ if str(ROOT) not in sys.path:
 @pytest.fixture(scope="session")
 def root() -> Path:
     return ROOT
+
+
+# ------------------------------------------------------------- the student edition
+# One published edition per test run, and one stand-in for GitHub serving it, shared
+# by the tests of the edition, its JupyterLab and the Colab simulation.
+EDITION_REPOSITORY = "nn-course-test/neural-networks"
+EDITION_REF = "edition-under-test"
+GIT_IDENTITY = {"GIT_AUTHOR_NAME": "Course tests", "GIT_AUTHOR_EMAIL": "tests@example.org",
+                "GIT_COMMITTER_NAME": "Course tests", "GIT_COMMITTER_EMAIL": "tests@example.org"}
+
+
+@pytest.fixture(scope="session")
+def edition(tmp_path_factory) -> Path:
+    """The student edition of this checkout, published for EDITION_REPOSITORY@EDITION_REF."""
+    from grader.publish import publish
+
+    return publish(tmp_path_factory.mktemp("edition") / "neural-networks",
+                   EDITION_REPOSITORY, EDITION_REF)
+
+
+@pytest.fixture(scope="session")
+def fake_github(edition, tmp_path_factory):
+    """A folder of bare repositories standing in for https://github.com/, and the git
+    config (for GIT_CONFIG_GLOBAL) that sends github.com's URLs there."""
+    import subprocess
+
+    root = tmp_path_factory.mktemp("github")
+    work = tmp_path_factory.mktemp("edition-git") / "neural-networks"
+    env = {**os.environ, **GIT_IDENTITY, "GIT_CONFIG_GLOBAL": os.devnull}
+    subprocess.run(["cp", "-r", str(edition), str(work)], check=True)
+    for command in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"],
+                    ["git", "commit", "-q", "-m", "Student edition"],
+                    ["git", "tag", EDITION_REF]):
+        subprocess.run(command, cwd=work, env=env, check=True)
+    bare = root / EDITION_REPOSITORY
+    bare.parent.mkdir(parents=True)
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(bare)], env=env, check=True)
+    config = root / "gitconfig"
+    config.write_text(f'[url "file://{root}/"]\n\tinsteadOf = https://github.com/\n')
+    return root, config

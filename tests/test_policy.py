@@ -1,4 +1,8 @@
-"""The static screen of student code (grader.policy): tampering is refused, answers pass."""
+"""What the grader refuses before running student code (grader.policy): only what is announced.
+
+With the tests in the checker, the screen refuses an answer that imports ``helpers``
+and a cell that runs shell commands; honest code of any style passes.
+"""
 
 import importlib
 import pkgutil
@@ -7,103 +11,64 @@ import nbformat
 import pytest
 
 import tests.mistakes as mistake_modules
-from grader.autograde import build_spec
-from grader.course import RELEASE, SOLUTIONS, assignments
-from grader.policy import Screen, top_level_names
+from grader.course import SOLUTIONS, assignments
+from grader.policy import answer_problems, shell_problems, top_level_names
 
-INSTRUCTOR = ["import numpy as np\nfrom helpers.checks import expect, check_answer\n",
-              "expect(relu, {'z': np.array([1.0])}, [1.0])\n"
-              "assert check_answer('answer_q1', globals()) == 'b'\n"]
-SCREEN = Screen(INSTRUCTOR)
-
-TAMPERING = {
-    "rebinds expect": "expect = lambda *args, **kwargs: None",
-    "def expect": "def expect(*args, **kwargs):\n    pass",
-    "patches np.allclose": "np.allclose = lambda *a, **k: True",
-    "patches np.testing": "np.testing.assert_allclose = print",
-    "deletes a numpy function": "del np.isclose",
-    "setattr": "setattr(np, 'allclose', lambda *a, **k: True)",
-    "always-True __eq__ class": "class Anything(str):\n    def __eq__(self, other):\n"
-                                "        return True",
-    "type() with three arguments": "Anything = type('Anything', (str,), {})",
-    "dunder attribute": "def relu(z):\n    return relu.__globals__",
-    "dunder string": "name = '__eq__'",
-    "IPython history In": "def relu(z):\n    return In[-1]",
-    "IPython history _ih": "source = _ih[-1]",
-    "get_ipython": "get_ipython().input_transformers_cleanup.append(lambda lines: [])",
-    "shell escape": "!cat /etc/passwd",
-    "cell magic": "%%bash\nls",
-    "other line magic": "%run other.py",
-    "tampering inside %time": "%time np.allclose = print",
-    "tampering inside %%timeit": "%%timeit -n 1\nexpect = print",
-    "exec": "exec('expect = print')",
-    "eval": "def relu(z):\n    return eval('z')",
-    "import sys": "import sys\nsys.modules['numpy'].allclose = None",
-    "import os": "import os\nos.fork()",
-    "import inspect": "import inspect",
-    "import helpers": "import helpers.checks",
-    "from helpers import": "from helpers.checks import expect as e",
-    "builtins rebound": "abs = lambda x: 0",
-    "global statement": "def relu(z):\n    global expect\n    expect = print\n    return z",
-    "format reaching into attributes": "text = '{0.__class__}'.format(1)",
-    "format on a variable": "template = 'x'\ntext = template.format(1)",
-    "frame attribute": "def gen():\n    yield 1\nframe = gen().gi_frame",
-    "np.load with pickles": "data = np.load('x.npy', allow_pickle=True)",
-    "ctypes through numpy": "c = np.ctypeslib",
-    "walrus rebinding expect": "[(expect := print) for _ in range(1)]",
-    "for loop rebinding np": "for np in [None]:\n    pass",
-    "import rebinding expect": "from functools import partial as expect",
-    "open a file": "text = open('/etc/passwd').read()",
-    "vars": "vars(np)['allclose'] = None",
+REFUSED_ANSWERS = {
+    "import helpers": "import helpers.nn\n\ndef relu(z):\n    return helpers.nn.relu(z)",
+    "from helpers import": "from helpers.nn import relu",
+    "importlib by name": "import importlib\nnn = importlib.import_module('helpers.nn')",
+    "__import__": "nn = __import__('helpers.nn')",
+    "shell line": "!cat /etc/passwd\ndef relu(z):\n    return z",
+    "captured shell": "files = !ls",
+    "bash cell": "%%bash\nls",
+    "system magic": "%system ls",
+    "pip magic": "%pip install numpy",
 }
-
-ALLOWED = {
+REFUSED_CELLS = {name: source for name, source in REFUSED_ANSWERS.items()
+                 if "helpers" not in source}
+HONEST = {
     "a function": "def relu(z):\n    return np.maximum(z, 0.0)",
-    "quiz answer": "answer_q1 = 'b'",
-    "helpers of one's own": "def _clip(z):\n    return np.clip(z, 0, None)\n\n"
-                            "def relu(z):\n    return _clip(z)",
-    "allowed imports": "import math\nimport numpy as np\nfrom functools import reduce",
-    "format literal": "print('{} and {name:.3f}'.format(1, name=2.0))",
-    "f-string": "x = 3\nprint(f'{x:.2f}')",
-    "local names shadowing": "def relu(z):\n    expect = np.maximum(z, 0)\n    return expect",
-    "subscript assignment": "def relu(z):\n    out = z.copy()\n    out[out < 0] = 0\n"
-                            "    return out",
-    "comprehension variable": "values = [abs for abs in range(3)]",
-    "syntax error (the kernel refuses it)": "def relu(z)\n    return z",
-    "timing magics": "%timeit relu(np.ones(3))\n%time y = relu(np.ones(3))",
-    "timing cell magic": "%%timeit -n 10 -r 3\nrelu(np.ones(3))",
+    "a dataclass": "from dataclasses import dataclass\n\n@dataclass\nclass Layer:\n"
+                   "    W: np.ndarray\n\ndef relu(z):\n    return np.maximum(z, 0.0)",
+    "any helper name": "def expect(z):\n    return z\n\ndef z_h(z):\n    return expect(z)",
+    "rebinding": "np = __import__('numpy')\nabs = lambda x: x",
+    "lambda assignment": "relu = lambda z: np.maximum(z, 0.0)",
+    "np.vectorize": "relu = np.vectorize(lambda v: max(v, 0.0), otypes=[float])",
+    "timeit": "%timeit relu(np.ones(3))\n%%timeit -n 10\nrelu(np.ones(3))",
+    "debugging print": "def relu(z):\n    print(z)\n    return np.maximum(z, 0.0)",
+    "other imports": "import os, sys, inspect\nfrom functools import reduce",
     "matplotlib magic": "%matplotlib inline\nprint(1)",
+    "syntax error (the kernel says so)": "def relu(z)\n    return z",
 }
 
 
-@pytest.mark.parametrize("source", TAMPERING.values(), ids=TAMPERING.keys())
-def test_tampering_is_refused(source):
-    assert SCREEN.check(source, owned={"relu", "answer_q1"})
+@pytest.mark.parametrize("source", REFUSED_ANSWERS.values(), ids=REFUSED_ANSWERS.keys())
+def test_announced_rules_refuse_an_answer(source):
+    problems = answer_problems(source)
+    assert problems and all(p.startswith("line ") for p in problems)
 
 
-@pytest.mark.parametrize("source", ALLOWED.values(), ids=ALLOWED.keys())
-def test_ordinary_code_passes(source):
-    assert SCREEN.check(source, owned={"relu", "answer_q1"}) == []
+@pytest.mark.parametrize("source", REFUSED_CELLS.values(), ids=REFUSED_CELLS.keys())
+def test_shell_commands_are_refused_in_any_cell(source):
+    assert shell_problems(source)
 
 
-def test_instructor_cells_pass_verbatim():
-    screen = Screen(["expect = None  # instructor code may do anything"])
-    assert screen.check("expect = None  # instructor code may do anything") == []
-    assert screen.check("expect = None") != []
+@pytest.mark.parametrize("source", HONEST.values(), ids=HONEST.keys())
+def test_honest_code_of_any_style_passes(source):
+    assert answer_problems(source) == [] and shell_problems(source) == []
+
+
+def test_a_note_names_the_line_and_the_module_only():
+    problems = answer_problems("x = 1\nfrom helpers.checks import expect as z_h\n")
+    assert problems == ["line 2: imports `helpers.checks`; answers may not use the course's "
+                        "helpers (they hold reference code)"]
 
 
 def test_top_level_names():
-    source = "import numpy as np\nx = 1\ndef f():\n    y = 2\nfor i in range(2):\n    pass"
-    assert top_level_names(source) == {"x", "f", "i"}
-
-
-def _specs():
-    for assignment in assignments():
-        solution = nbformat.read(SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
-        release = nbformat.read(RELEASE / assignment / f"{assignment}.ipynb", as_version=4)
-        stored = {c.metadata["nbgrader"]["grade_id"]: {"source": c.source}
-                  for c in solution.cells if c.metadata.get("nbgrader", {}).get("grade")}
-        yield assignment, solution, build_spec(assignment, release, stored, solution)
+    source = ("import numpy as np\nx = 1\ndef f():\n    y = 2\nfor i in range(2):\n    pass\n"
+              "g = lambda: (z := 3)\n[k for k in range(3)]\nclass C:\n    v = 1")
+    assert top_level_names(source) == {"x", "f", "i", "g", "C"}  # imports are not answers
 
 
 def test_solutions_and_every_alternative_answer_pass_the_screen():
@@ -111,15 +76,13 @@ def test_solutions_and_every_alternative_answer_pass_the_screen():
         importlib.import_module(f"tests.mistakes.{info.name}")
         for info in pkgutil.iter_modules(mistake_modules.__path__))}
     checked = 0
-    for assignment, solution, spec in _specs():
-        screen = spec.screen()
-        owned = {c.grade_id: c.owned for c in spec.cells if c.kind == "answer"}
+    for assignment in assignments():
+        solution = nbformat.read(SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
         for cell in solution.cells:
-            grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-            if grade_id in owned:
-                assert screen.check(cell.source, owned[grade_id]) == [], grade_id
+            if cell.metadata.get("nbgrader", {}).get("solution"):
+                assert answer_problems(cell.source) == [], (assignment, cell.source[:80])
         for grade_id, cases in modules[assignment].ALTERNATIVES.items():
             for description, source in cases:
-                assert screen.check(source, owned[grade_id]) == [], (assignment, description)
+                assert answer_problems(source) == [], (assignment, grade_id, description)
                 checked += 1
     assert checked > 90

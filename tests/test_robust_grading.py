@@ -1,27 +1,34 @@
-"""Broken and hostile submissions, graded in one class with honest ones (issue #6).
+"""Broken, hostile and unusual submissions, graded in one class with honest ones.
 
-Two classes of 04_activations are graded with two workers. In the first, every
-student's code goes through the static screen (as in real grading): broken files,
-edited or deleted cells, runaway code, tampering and snooping each get the score
-and status stated below, and the honest students beside them are graded in full.
-The second class turns the screen off, so that what the screen would have refused
-(fork bombs, exits, daemons, reading files, the network) reaches the sandbox, and
-shows the sandbox stops it too.
+One class of 04_activations is graded with two workers, through the real pipeline:
+sandboxed kernels, test cells in the checker. Every case's score is compared with a
+baseline computed in the same run, never typed in:
 
-Points of 04_activations: relu 1 + 2, collapse_linear 1 + 2,
-choose_output_activation 1 + 2, four quiz questions 1 each: 13.
+- broken files, edited or deleted cells, runaway code get the status stated below and
+  the honest students beside them are graded in full;
+- tampering (patching NumPy, builtins or ``helpers`` in the kernel, loading modules
+  through the import system, lying objects, ndarray subclasses, results that change,
+  functions that detect grading, reaching the course's reference code, answering the
+  bridge with garbage) earns exactly what the same wrong answer earns without it;
+- snooping (decoy files the test plants, a listener the test opens on the host) finds
+  nothing: the function that would answer right only if it had found something scores
+  as the wrong answer;
+- honest styles (a dataclass, helpers with any name, lambdas, np.vectorize, %timeit,
+  prints, out-of-order execution counts) get full points.
 """
 
 import csv
 import os
 import re
+import socket
 import subprocess
+import threading
 import time
 
 import nbformat
 import pytest
 
-from grader.course import HIDDEN_BLOCK, ROOT, SOLUTIONS
+from grader.course import HIDDEN_BLOCK, SOLUTIONS
 from grader.grade import grade_class
 from grader.release import filled_release
 from grader.sandbox import Limits, sandbox_problem
@@ -31,9 +38,10 @@ pytestmark = pytest.mark.skipif(
     reason=f"bubblewrap cannot run here: {sandbox_problem()}")
 
 A = "04_activations"
-FULL, RELU = 13.0, 3.0
 WRONG_RELU = "def relu(z):\n    return np.abs(z)\n"
-LIMITS = Limits(memory_mb=2500, cell_timeout=20)
+RIGHT_RELU = "np.maximum(np.asarray(z, dtype=float), 0.0)"
+WRONG_CHOOSE = "def choose_output_activation(task):\n    return 'sigmoid'\n"
+LIMITS = Limits(memory_mb=2500, cell_timeout=40)
 MARKER = "nn-robust-test-marker"
 
 
@@ -86,74 +94,236 @@ def with_points_on_answers(nb):
     return nb
 
 
-MEMORY_BOMB = "hoard = []\nwhile True:\n    hoard.append(np.ones(10**7))\n"
-LOOP = ("def collapse_linear(W1, b1, W2, b2):\n    while True:\n        pass\n")
-CLASS_EQ = ("class Anything(str):\n    def __eq__(self, other):\n        return True\n\n"
-            "def choose_output_activation(task):\n    return Anything('?')\n")
+def out_of_order(nb):
+    for count, cell in zip([7, 3, 12, 1, 9, 4, 30, 2] * 20,
+                           [c for c in nb.cells if c.cell_type == "code"], strict=False):
+        cell.execution_count = count
+        cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"run {count}\n")]
+    return nb
 
-# student -> (notebook, bytes or None, expected score, expected status, detail pattern)
-SCREENED = {
-    "solved": (solved(), FULL, "graded", ""),
-    "wrong_relu": (solved(relu=WRONG_RELU), FULL - RELU, "graded", ""),
-    "not_json": (b"\x00\x01 this is not a notebook", 0, "invalid notebook", "not JSON"),
-    "json_not_notebook": (b'{"hello": "world"}', 0, "invalid notebook", "not a notebook"),
-    "old_nbformat": (nbformat.convert(solved(), 3), FULL, "graded", "nbformat 3"),
-    "missing": (None, 0, "missing", "notes.txt"),
-    "extra_files": (solved(), FULL, "graded", "ignored other files"),
+
+def relu_if(condition: str, setup: str = "") -> str:
+    """A relu that is right only if ``condition`` holds (it found what it looked for)."""
+    return (f"def relu(z):\n{setup}    if {condition}:\n        return {RIGHT_RELU}\n"
+            "    return np.abs(z)\n")
+
+
+def found(expression: str) -> str:
+    """A condition true when ``expression`` (reading something) runs without an error."""
+    return (f"_found({expression!r})", "    def _found(code):\n        try:\n"
+            "            return bool(eval(code))\n        except Exception:\n"
+            "            return False\n")
+
+
+def snooping_relu(expression: str) -> str:
+    condition, setup = found(expression)
+    return relu_if(condition, setup)
+
+
+MEMORY_BOMB = "hoard = []\nwhile True:\n    hoard.append(np.ones(10**7))\n"
+LOOP = "def collapse_linear(W1, b1, W2, b2):\n    while True:\n        pass\n"
+LOADER_ATTACK = """\
+import sys
+np.savetxt('/tmp/evil.py', ['import helpers.checks as c',
+                            'c.expect = lambda *a, **k: None',
+                            'c._compare = lambda *a, **k: None',
+                            'c.expect_equal = lambda *a, **k: None'], fmt='%s')
+for finder in sys.meta_path:
+    spec = finder.find_spec('evil', ['/tmp']) if hasattr(finder, 'find_spec') else None
+    if spec is not None:
+        module = spec.loader.create_module(spec) or type(sys)('evil')
+        spec.loader.exec_module(module)
+        break
+"""
+LIAR_EQ = """\
+class Anything(np.ndarray):
+    def __eq__(self, other):
+        return True
+
+class Liar:
+    def __init__(self, z):
+        self.z = np.asarray(z, dtype=float)
+    def __eq__(self, other):
+        return True
+    def __array__(self, dtype=None, copy=None):
+        return np.maximum(self.z, 0.0)
+    def __float__(self):
+        return float(np.maximum(self.z, 0.0).sum())
+    def __len__(self):
+        return len(np.atleast_1d(self.z))
+
+def relu(z):
+    return Liar(z)
+"""
+SUBCLASS = """\
+class Agreeable(np.ndarray):
+    def __eq__(self, other):
+        return np.ones(np.shape(self), dtype=bool)
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return np.ones(np.shape(inputs[0]), dtype=bool)
+
+def relu(z):
+    return np.abs(np.asarray(z, dtype=float)).view(Agreeable)
+"""
+CHANGING = """\
+class Flip:
+    def __init__(self, z):
+        self.z, self.reads = np.asarray(z, dtype=float), 0
+    def __array__(self, dtype=None, copy=None):
+        self.reads += 1
+        return np.abs(self.z) if self.reads == 1 else np.maximum(self.z, 0.0)
+
+def relu(z):
+    return Flip(z)
+"""
+DETECTS = ("import os\n\ndef relu(z):\n    if os.environ.get('NBGRADER_EXECUTION') or "
+           "os.environ.get('NN_COURSE_GRADING'):\n        return np.abs(z)\n"
+           f"    return {RIGHT_RELU}\n")
+REFERENCE_IMPORT = ("import importlib\n\ndef relu(z):\n"
+                    "    return importlib.import_module('hel' + 'pers.nn').relu(z)\n")
+REFERENCE_CHECKS = ("import importlib\n\ndef relu(z):\n    checks = importlib.import_module("
+                    "'hel' + 'pers.checks')\n    return checks.ACTIVATIONS['relu'](z)\n")
+REFERENCE_FILE = """\
+import importlib.util
+
+def relu(z):
+    spec = importlib.util.find_spec('hel' + 'pers')
+    text = open(spec.submodule_search_locations[0] + '/nn.py').read()
+    space = {}
+    exec(text.replace('from __future__ import annotations', ''), space)
+    return space['relu'](z)
+"""
+BRIDGE_GARBAGE = WRONG_CHOOSE + """
+from IPython.display import publish_display_data
+__nn_bridge__.handle = lambda text: publish_display_data({'text/x-nn-bridge': '{"result": '})
+"""
+BRIDGE_HUGE = WRONG_CHOOSE + """
+from IPython.display import publish_display_data
+__nn_bridge__.handle = lambda text: publish_display_data({'text/x-nn-bridge': 'x' * 150_000_000})
+"""
+BRIDGE_SILENT = WRONG_CHOOSE + "\n__nn_bridge__.handle = lambda text: None\n"
+BRIDGE_LIES = WRONG_CHOOSE + """
+from IPython.display import publish_display_data
+__nn_bridge__.handle = lambda text: publish_display_data({'text/x-nn-bridge':
+    '{"result": {"t": "ndarray", "dtype": "object", "shape": [1], "data": "AA=="}}'})
+"""
+
+HONEST = {
+    "dataclass_helper": solved(collapse_linear="""\
+from dataclasses import dataclass
+
+@dataclass
+class Layer:
+    W: np.ndarray
+    b: np.ndarray
+
+    def then(self, other):
+        return Layer(self.W @ other.W, self.b @ other.W + other.b)
+
+def collapse_linear(W1, b1, W2, b2):
+    both = Layer(W1, b1).then(Layer(W2, b2))
+    return both.W, both.b
+"""),
+    "helpers_named_like_the_tests_names": solved(relu="""\
+def z_h(values):
+    return np.maximum(np.asarray(values, dtype=float), 0.0)
+
+def expect(values):
+    return z_h(values)
+
+def relu(z):
+    return expect(z)
+"""),
+    "lambda_assignment": solved(
+        relu="relu = lambda z: np.maximum(np.asarray(z, dtype=float), 0.0)"),
+    "np_vectorize": solved(relu="relu = np.vectorize(lambda v: v if v > 0 else 0.0, "
+                                "otypes=[float])"),
+    "timeit_in_a_scratch_cell": insert_before(solved(), "test_relu_visible",
+                                              "%timeit -n 3 -r 1 relu(np.ones(100))"),
+    "debugging_print": solved(relu="def relu(z):\n    print('relu got', np.shape(z))\n"
+                                   f"    return {RIGHT_RELU}\n"),
+    "out_of_order_execution_counts": out_of_order(solved()),
+}
+
+# student -> (notebook or bytes or None, expected status, detail pattern, expected score:
+# "full", "wrong_relu" / "wrong_choose" (that student's score), or a number)
+CASES = {
+    "solved": (solved(), "graded", "", "full"),
+    "wrong_relu": (solved(relu=WRONG_RELU), "graded", "", None),
+    "wrong_choose": (solved(choose_output_activation=WRONG_CHOOSE), "graded", "", None),
+    "not_json": (b"\x00\x01 this is not a notebook", "invalid notebook", "not JSON", 0),
+    "json_not_notebook": (b'{"hello": "world"}', "invalid notebook", "not a notebook", 0),
+    "old_nbformat": (nbformat.convert(solved(), 3), "graded", "nbformat 3", "full"),
+    "missing": (None, "missing", "notes.txt", 0),
+    "extra_files": (solved(), "graded", "ignored other files", "full"),
     "deleted_cells": (without(solved(), "test_relu_visible", "test_relu_hidden",
-                              "collapse_linear"), FULL - 3, "graded", "collapse_linear missing"),
+                              "collapse_linear"), "graded", "collapse_linear missing", "relu+"),
     "duplicated_cells": (duplicated(duplicated(solved(), "relu", WRONG_RELU),
                                     "test_choose_output_activation_hidden"),
-                         FULL - RELU, "graded", "handed in twice"),
-    "edited_tests": (with_tests_edited(solved(relu=WRONG_RELU)), FULL - RELU, "graded", "restored"),
-    "points_on_answers": (with_points_on_answers(solved()), FULL, "graded", ""),
-    "infinite_loop": (solved(collapse_linear=LOOP), RELU, "timeout", "ran over"),
-    "memory_bomb": (solved(collapse_linear="import numpy as np\n" + MEMORY_BOMB), RELU,
-                    "memory", "memory"),
+                         "graded", "handed in twice", "wrong_relu"),
+    "edited_tests": (with_tests_edited(solved(relu=WRONG_RELU)), "graded", "restored",
+                     "wrong_relu"),
+    "points_on_answers": (with_points_on_answers(solved()), "graded", "", "full"),
+    "infinite_loop": (solved(collapse_linear=LOOP), "timeout", "ran over", "relu"),
+    "memory_bomb": (solved(collapse_linear="import numpy as np\n" + MEMORY_BOMB), "memory",
+                    "memory", "relu"),
+    "fork_bomb": (solved(collapse_linear="import os\nwhile True:\n    os.fork()\n"),
+                  "processes", "processes", "relu"),
+    "os_exit": (solved(collapse_linear="import os\nos._exit(0)\n"), "kernel died", "", "relu"),
+    "kills_itself": (solved(collapse_linear="import os, signal\n"
+                                            "os.kill(os.getpid(), signal.SIGKILL)\n"),
+                     "kernel died", "", "relu"),
+    "sys_exit": (append(solved(), "import sys\nsys.exit('bye')"), "graded", "", "full"),
+    "daemon": (append(solved(), f"import subprocess\nsubprocess.Popen(['sleep', '600', "
+                                f"'{MARKER}'], start_new_session=True)"), "graded", "", "full"),
     "huge_output": (append(solved(), "for i in range(200):\n    print('x' * 1_000_000)"),
-                    FULL, "graded", ""),
+                    "graded", "", "full"),
+    "helpers_in_an_answer": (solved(relu="from helpers.nn import relu\n"), "flagged",
+                             "imports `helpers.nn`", "wrong_relu"),
+    "shell_escape": (insert_before(solved(), "test_relu_visible", "!echo hello"), "flagged",
+                     "runs a shell command", "full"),
+    # tampering: exactly what the wrong answer earns without it
     "tamper_expect": (insert_before(solved(relu=WRONG_RELU), "test_relu_visible",
-                                    "expect = lambda *args, **kwargs: None"),
-                      FULL - RELU, "flagged", "rebinds `expect`"),
+                                    "expect = lambda *args, **kwargs: None\n"
+                                    "expect_equal = expect"), "graded", "", "wrong_relu"),
     "tamper_numpy": (insert_before(solved(relu=WRONG_RELU), "test_relu_visible",
                                    "np.allclose = lambda *a, **k: True\n"
                                    "np.testing.assert_allclose = lambda *a, **k: None\n"
-                                   "np.isclose = lambda a, b, **k: np.ones_like(a, bool)"),
-                     FULL - RELU, "flagged", "assigns or deletes the attribute"),
-    "tamper_eq": (solved(choose_output_activation=CLASS_EQ), FULL - 3, "flagged",
-                  "defines a class"),
-    "tamper_history": (solved(relu="def relu(z):\n    print(In[-1])\n    return np.abs(z)\n"),
-                       FULL - RELU, "flagged", "history"),
-    "read_gradebook": (solved(relu=f"def relu(z):\n    np.fromfile('{ROOT}/grader/gradebook.db')"
-                                   "\n    return np.maximum(z, 0.0)\n"),
-                       FULL - RELU, "graded", ""),
-    "read_solutions": (solved(relu="def relu(z):\n    np.loadtxt("
-                                   f"'{SOLUTIONS}/{A}/{A}.ipynb', dtype=str)\n"
-                                   "    return np.maximum(z, 0.0)\n"),
-                       FULL - RELU, "graded", ""),
-    "network": (solved(relu="def relu(z):\n    keras.utils.get_file('x', "
-                            "'https://pypi.org/simple/numpy/')\n"
-                            "    return np.maximum(z, 0.0)\n"),
-                FULL - RELU, "graded", ""),
+                                   "np.isclose = lambda a, b, **k: np.ones_like(a, bool)\n"
+                                   "np.array_equal = lambda *a, **k: True"),
+                     "graded", "", "wrong_relu"),
+    "tamper_builtins": (insert_before(solved(relu=WRONG_RELU), "test_relu_visible",
+                                      "import builtins\nbuiltins.abs = lambda x: 0\n"
+                                      "builtins.round = lambda x, *a: 0\n"
+                                      "builtins.divmod = lambda a, b: (0, 0)"),
+                        "graded", "", "wrong_relu"),
+    "tamper_helpers_checks": (insert_before(solved(relu=WRONG_RELU), "test_relu_visible",
+                                            "import helpers.checks as c\n"
+                                            "c.expect = lambda *a, **k: None\n"
+                                            "c._compare = lambda *a, **k: None\n"
+                                            "c.CheckFailed = type('Never', (Exception,), {})"),
+                              "graded", "", "wrong_relu"),
+    "tamper_import_loader": (insert_before(solved(relu=WRONG_RELU), "test_relu_visible",
+                                           LOADER_ATTACK), "graded", "", "wrong_relu"),
+    "tamper_lying_objects": (solved(relu=LIAR_EQ), "graded", "", "wrong_relu"),
+    "tamper_ndarray_subclass": (solved(relu=SUBCLASS), "graded", "", "wrong_relu"),
+    "tamper_changes_on_second_read": (solved(relu=CHANGING), "graded", "", "wrong_relu"),
+    "tamper_detects_grading": (solved(relu=DETECTS), "graded", "", "wrong_relu"),
+    "reference_through_import": (solved(relu=REFERENCE_IMPORT), "graded", "", "wrong_relu"),
+    "reference_through_checks": (solved(relu=REFERENCE_CHECKS), "graded", "", "wrong_relu"),
+    "reference_through_file": (solved(relu=REFERENCE_FILE), "graded", "", "wrong_relu"),
+    "bridge_garbage": (solved(choose_output_activation=BRIDGE_GARBAGE), "bridge error",
+                       "could not all be read", "wrong_choose"),
+    "bridge_silent": (solved(choose_output_activation=BRIDGE_SILENT), "bridge error",
+                      "could not all be read", "wrong_choose"),
+    "bridge_lies_about_types": (solved(choose_output_activation=BRIDGE_LIES), "bridge error",
+                                "could not all be read", "wrong_choose"),
+    "bridge_huge": (solved(choose_output_activation=BRIDGE_HUGE), "(timeout|bridge error)", "",
+                    "wrong_choose"),
+    **{f"honest_{name}": (nb, "graded", "", "full") for name, nb in HONEST.items()},
 }
-
-UNSCREENED = {
-    "solved": (solved(), FULL, "graded"),
-    "fork_bomb": (solved(collapse_linear="import os\nwhile True:\n    os.fork()\n"), RELU,
-                  "processes"),
-    "os_exit": (solved(collapse_linear="import os\nos._exit(0)\n"), RELU, "kernel died"),
-    "kills_itself": (solved(collapse_linear="import os, signal\n"
-                                            "os.kill(os.getpid(), signal.SIGKILL)\n"),
-                     RELU, "kernel died"),
-    "sys_exit": (append(solved(), "import sys\nsys.exit('bye')"), FULL, "graded"),
-    "daemon": (append(solved(), f"import subprocess\nsubprocess.Popen(['sleep', '600', "
-                                f"'{MARKER}'], start_new_session=True)"), FULL, "graded"),
-    "snoops": (append(solved(), f"print(open('{ROOT}/grader/gradebook.db', 'rb').read(100))"),
-               FULL, "graded"),
-    "network": (append(solved(), "import socket\n"
-                                 "socket.create_connection(('pypi.org', 443), timeout=5)"),
-                FULL, "graded"),
-}
+SNOOPS = ("snoop_gradebook", "snoop_decoy", "snoop_solutions", "snoop_classmate",
+          "network_loopback", "network_host")
 
 
 def _write_class(folder, cases):
@@ -175,102 +345,152 @@ def _write_class(folder, cases):
         (extra / "helpers" / "__init__.py").write_text("raise SystemExit('fake helpers')\n")
 
 
-def _grade(tmp_path, cases, screen):
-    submissions = tmp_path / "submissions"
-    _write_class(submissions, cases)
-    report = grade_class(A, submissions, out=tmp_path / "out", workers=2,
-                         home=tmp_path / "home", limits=LIMITS, screen=screen, timeout=300)
+class Listener:
+    """A TCP listener on the host, counting the connections it accepts."""
+
+    def __init__(self, host: str):
+        self.socket = socket.socket()
+        self.socket.bind((host, 0))
+        self.socket.listen()
+        self.socket.settimeout(0.5)
+        self.port = self.socket.getsockname()[1]
+        self.accepted = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while self.running:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                continue
+            self.accepted += 1
+            connection.close()
+
+    def close(self):
+        self.running = False
+        self.thread.join()
+        self.socket.close()
+
+
+def _host_address() -> str:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # no packet is sent: picks the outward interface
+            return probe.getsockname()[0]
+        except OSError:
+            return socket.gethostbyname(socket.gethostname())
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("robust")
+    home = tmp / "home"
+    home.mkdir()
+    decoy = home / "decoy-secret.txt"
+    decoy.write_text(MARKER)
+    loopback, host = Listener("127.0.0.1"), Listener(_host_address())
+    classmate = tmp / "submissions" / "solved" / f"{A}.ipynb"
+    snoops = {
+        "snoop_gradebook": f"'SQLite' in open('{home / 'gradebook.db'}', errors='replace').read()",
+        "snoop_decoy": f"'{MARKER}' in open('{decoy}').read()",
+        "snoop_solutions": f"'BEGIN SOLUTION' in open('{SOLUTIONS / A / (A + '.ipynb')}').read()",
+        "snoop_classmate": f"'np.maximum' in open('{classmate}').read()",
+        "network_loopback": f"__import__('socket').create_connection(('127.0.0.1', "
+                            f"{loopback.port}), timeout=3)",
+        "network_host": f"__import__('socket').create_connection(('{host.socket.getsockname()[0]}',"
+                        f" {host.port}), timeout=3)",
+    }
+    cases = {**CASES, **{name: (solved(relu=snooping_relu(code)), "graded", "", "wrong_relu")
+                         for name, code in snoops.items()}}
+    try:
+        _write_class(tmp / "submissions", cases)
+        report = grade_class(A, tmp / "submissions", out=tmp / "out", workers=2, home=home,
+                             limits=LIMITS, timeout=300)
+    finally:
+        loopback.close()
+        host.close()
     with report.csv_path.open() as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
-    return report, rows
+    return tmp, report, rows, cases, (loopback.accepted, host.accepted)
 
 
-@pytest.fixture(scope="module")
-def screened(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("screened")
-    return (tmp, *_grade(tmp, SCREENED, screen=True))
+def _expected_score(rows, expected, full):
+    if expected == "full":
+        return full
+    if expected in ("wrong_relu", "wrong_choose"):
+        return float(rows[expected]["score"])
+    if expected == "relu":  # only relu's tests ran (the notebook stopped after them)
+        return full - 2 * (full - float(rows["wrong_relu"]["score"]))
+    if expected == "relu+":  # relu's and choose's tests, not collapse_linear's
+        return full - (full - float(rows["wrong_relu"]["score"]))
+    return float(expected)
 
 
-@pytest.fixture(scope="module")
-def unscreened(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("unscreened")
-    return (tmp, *_grade(tmp, UNSCREENED, screen=False))
-
-
-@pytest.mark.parametrize("student", SCREENED)
-def test_screened_class(screened, student):
-    _, _, rows = screened
-    _, score, status, detail = SCREENED[student]
+@pytest.mark.parametrize("student", [*CASES, *SNOOPS])
+def test_each_submission_gets_its_status_and_exactly_the_score_its_outputs_earn(
+        graded, student):
+    _, _, rows, cases, _ = graded
+    full = float(rows["solved"]["max_score"])
+    assert (float(rows["solved"]["score"]), rows["solved"]["status"]) == (full, "graded")
+    assert float(rows["wrong_relu"]["score"]) < full  # the baselines are below full marks
+    assert float(rows["wrong_choose"]["score"]) < full
+    _, status, detail, expected = cases[student]
     row = rows[student]
-    assert (float(row["score"]), row["status"]) == (score, status), row
+    assert re.fullmatch(status, row["status"]), row
     assert re.search(detail, row["detail"]), row["detail"]
-    assert float(row["max_score"]) == FULL
-    # the honest student in the same run kept every point
-    assert (float(rows["solved"]["score"]), rows["solved"]["status"]) == (FULL, "graded")
+    if expected is not None:
+        assert float(row["score"]) == _expected_score(rows, expected, full), row
 
 
-@pytest.mark.parametrize("student", UNSCREENED)
-def test_sandbox_alone_contains_what_the_screen_would_refuse(unscreened, student):
-    _, _, rows = unscreened
-    _, score, status = UNSCREENED[student]
-    assert (float(rows[student]["score"]), rows[student]["status"]) == (score, status)
-    assert (float(rows["solved"]["score"]), rows["solved"]["status"]) == (FULL, "graded")
+def test_the_listeners_were_never_reached(graded):
+    assert graded[4] == (0, 0)
 
 
-def test_tampering_earns_no_more_than_the_wrong_answer(screened):
-    _, _, rows = screened
-    wrong = float(rows["wrong_relu"]["score"])
-    for student in ("tamper_expect", "tamper_numpy", "tamper_history", "edited_tests",
-                    "duplicated_cells"):
-        assert float(rows[student]["score"]) <= wrong
-
-
-def test_reports_stay_small_and_never_show_hidden_tests(screened, unscreened):
+def test_reports_stay_small_and_never_show_hidden_tests(graded):
+    tmp, report, *_ = graded
     hidden_lines = set()
     nb = nbformat.read(SOLUTIONS / A / f"{A}.ipynb", as_version=4)
     for cell in nb.cells:
         for block in HIDDEN_BLOCK.findall(cell.source):
             hidden_lines.update(line.strip() for line in block.splitlines() if line.strip())
-    for tmp, report, _ in (screened, unscreened):
-        assert report.csv_path.stat().st_size < 20_000
-        pages = sorted((tmp / "out" / "feedback").glob(f"*/{A}.html"))
-        assert len(pages) >= 7
-        for page in pages:
-            assert page.stat().st_size < 2_000_000, page
-            text = page.read_text()
-            shown = {line.strip() for line in re.sub(r"<[^>]+>", "\n", text).splitlines()}
-            assert not hidden_lines & shown, page
+    assert report.csv_path.stat().st_size < 40_000
+    pages = sorted((tmp / "out" / "feedback").glob(f"*/{A}.html"))
+    assert len(pages) >= 30
+    for page in pages:
+        assert page.stat().st_size < 2_000_000, page
+        text = page.read_text()
+        shown = {line.strip() for line in re.sub(r"<[^>]+>", "\n", text).splitlines()}
+        assert not hidden_lines & shown, page
 
 
-def test_feedback_says_which_tests_failed_and_why(screened):
-    tmp, _, _ = screened
+def test_feedback_says_which_tests_failed_and_why(graded):
+    tmp, *_ = graded
     page = (tmp / "out" / "feedback" / "wrong_relu" / f"{A}.html").read_text()
     text = re.sub(r"<[^>]+>", "", page)
-    assert "Grade cell: test_relu_hidden" in text and "Score: 0.0 / 2.0" in text
-    assert "Wrong values" in text and "expected:" in text
+    assert "test_relu_hidden" in text and "Wrong values" in text and "expected:" in text
     assert "(hidden tests: their code is not shown)" in page
 
 
-def test_feedback_tells_the_student_what_the_grader_changed(screened):
-    tmp, _, _ = screened
-    page = (tmp / "out" / "feedback" / "tamper_expect" / f"{A}.html").read_text()
-    assert "Notes from the grader" in page and "rebinds" in page
+def test_feedback_tells_the_student_what_the_grader_changed(graded):
+    tmp, *_ = graded
+    page = (tmp / "out" / "feedback" / "helpers_in_an_answer" / f"{A}.html").read_text()
+    assert "Notes from the grader" in page and "imports `helpers.nn`" in page
 
 
-def test_the_sandbox_messages_reach_the_feedback(unscreened):
-    tmp, _, _ = unscreened
-    snoop = (tmp / "out" / "feedback" / "snoops" / f"{A}.html").read_text()
-    assert "No such file or directory" in snoop
-    network = (tmp / "out" / "feedback" / "network" / f"{A}.html").read_text()
-    assert re.search(r"name resolution|unreachable|Name or service", network)
+def test_a_note_never_names_what_only_a_hidden_test_uses(graded):
+    _, _, rows, *_ = graded
+    for student in ("honest_helpers_named_like_the_tests_names", "helpers_in_an_answer"):
+        assert "z_h" not in rows[student]["detail"]
 
 
-def test_gradebook_agrees_with_grades_csv(screened):
+def test_gradebook_agrees_with_grades_csv(graded):
     from nbgrader.api import Gradebook
 
     from grader.course import course_id, sqlite_url
 
-    tmp, _, rows = screened
+    tmp, _, rows, *_ = graded
     with Gradebook(sqlite_url(tmp / "home" / "gradebook.db"), course_id()) as gb:
         for student, row in rows.items():
             if row["status"] in ("missing", "invalid notebook"):
@@ -278,10 +498,11 @@ def test_gradebook_agrees_with_grades_csv(screened):
             assert gb.find_submission(A, student).score == float(row["score"]), student
 
 
-def test_nothing_survives_grading(screened, unscreened):
+def test_nothing_survives_grading(graded):
+    tmp, *_ = graded
     time.sleep(0.5)
     listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
     assert [line for line in listing.splitlines()
-            if MARKER in line or "nn-grader-ipc" in line or "grader.worker" in line] == []
-    for tmp, _, _ in (screened, unscreened):
-        assert not (tmp / "home" / "work").exists() or not any((tmp / "home" / "work").iterdir())
+            if MARKER in line or "nn-grader-ipc" in line or "grader.worker" in line
+            or "-m checker" in line] == []
+    assert not (tmp / "home" / "work").exists() or not any((tmp / "home" / "work").iterdir())

@@ -236,8 +236,10 @@ class Session:
 
     def fetch(self, name: str) -> Any:
         reply = self._request({"op": "get", "name": name})
-        if reply.get("found") is not True:
+        if reply.get("found") is False:
             raise KeyError(name)
+        if reply.get("found") is not True:
+            raise self._problem("a malformed answer to a name's lookup")
         return self._decode(reply.get("value"))
 
     def bind(self, name: str, value: Any) -> None:

@@ -162,9 +162,11 @@ class KernelBridge:
                 over="warn", divide="warn", invalid="warn", under="ignore"):
             warnings.simplefilter("always")
             try:
-                reply["result"] = self.encoder.encode(function(*args, **kwargs))
+                result = function(*args, **kwargs)
             except Exception as error:  # noqa: BLE001 - the student's exception, as data
                 reply["error"] = self._error(error)
+        if "error" not in reply:
+            reply["result"] = self.encoder.encode(result)
         reply["warnings"] = [{"category": w.category.__name__, "message": str(w.message)[:500]}
                              for w in caught[:20]]
         changed = {}

@@ -15,6 +15,7 @@ which says so when the model is used; a loss that is not a Keras loss gets
 from __future__ import annotations
 
 import math
+import warnings
 from typing import Any
 
 import numpy as np
@@ -103,7 +104,9 @@ def activation_spec(activation: Any) -> dict:
 
     name = None
     try:
-        serialized = keras.activations.serialize(activation)
+        with warnings.catch_warnings():  # Keras warns about serialising a lambda
+            warnings.simplefilter("ignore")
+            serialized = keras.activations.serialize(activation)
         name = serialized if isinstance(serialized, str) else None
     except Exception:  # noqa: BLE001 - a custom function may not serialise
         name = None

@@ -139,6 +139,28 @@ def ensure_bubblewrap() -> bool:
     return False
 
 
+def ensure_chromium() -> bool:
+    """Debian's chromium, which the browser tests drive, where apt-get needs no password."""
+    if shutil.which("chromium"):
+        return True
+    apt = shutil.which("apt-get")
+    if apt and hasattr(os, "geteuid"):
+        prefix = [] if os.geteuid() == 0 else (["sudo", "-n"] if shutil.which("sudo") else None)
+        if prefix is not None:
+            print("Installing chromium (for the browser tests) with apt-get ...", flush=True)
+            quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+            env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+            install = [*prefix, apt, "install", "-y", "-q", "chromium"]
+            if subprocess.call(install, env=env, **quiet) != 0:
+                subprocess.call([*prefix, apt, "update", "-q"], env=env, **quiet)
+                subprocess.call(install, env=env, **quiet)
+    if shutil.which("chromium"):
+        return True
+    print("note: the browser tests need Debian's chromium (apt-get install chromium); "
+          "they are skipped without it.", flush=True)
+    return False
+
+
 def cmd_env(_args: list[str]) -> int:
     ensure_environment()
     if not STUDENT_EDITION:
@@ -155,6 +177,7 @@ def cmd_lab(args: list[str]) -> int:
 def cmd_test(args: list[str]) -> int:
     python = ensure_environment()
     ensure_bubblewrap()
+    ensure_chromium()
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg"}
     lint = subprocess.call([str(python), "-m", "ruff", "check", "."], cwd=ROOT, env=env)
     tests = subprocess.call([str(python), "-m", "pytest", *args], cwd=ROOT, env=env)

@@ -10,7 +10,6 @@ the student sees.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import time
@@ -23,8 +22,8 @@ from nbformat import NotebookNode
 
 from .course import HIDDEN_BLOCK
 from .policy import answer_problems, shell_problems
+from .status import Status
 
-HIDDEN_NOTE = "# (hidden tests: their code is not shown)\n"
 CELL_OUTPUT_CHARS = 20_000     # kept per cell; the rest is counted, not stored
 NOTEBOOK_OUTPUT_CHARS = 400_000
 TRACEBACK_LINES = 30
@@ -254,7 +253,7 @@ def prepare(notebook: NotebookNode, spec: AssignmentSpec, screen: bool = True
 
 @dataclass
 class Execution:
-    status: str = "graded"
+    status: str = Status.GRADED
     detail: str = ""
     ran: dict[int, str] = field(default_factory=dict)      # cell index -> reply status
     last_cell: int = -1                                    # the cell running or last run
@@ -402,16 +401,16 @@ def execute(notebook: NotebookNode, limits, sandboxed: bool, deadline: float,
     try:
         client.execute()
     except CellTimeoutError:
-        execution.status = "timeout"
+        execution.status = Status.TIMEOUT
         over_all = deadline - time.monotonic() < 1
         execution.detail = (f"cell {execution.last_cell} ran over "
                             + ("the time allowed for the whole notebook" if over_all else
                                f"{limits.cell_timeout:g} s") + "; later cells did not run")
     except DeadKernelError:
-        execution.status, execution.detail = "kernel died", (
+        execution.status, execution.detail = Status.KERNEL_DIED, (
             f"the kernel died in cell {execution.last_cell}; later cells did not run")
     except Exception as error:  # noqa: BLE001 - any failure is this student's row, not the batch's
-        execution.status = "error"
+        execution.status = Status.ERROR
         execution.detail = f"{type(error).__name__}: {str(error)[:200]}"
     finally:
         watchdog = km.watchdog
@@ -424,11 +423,11 @@ def execute(notebook: NotebookNode, limits, sandboxed: bool, deadline: float,
             execution.status = watchdog.violation
             execution.detail = (f"{watchdog.detail} in cell {execution.last_cell}; "
                                 "the kernel was stopped and later cells did not run")
-    if execution.status == "graded" and execution.checker_failed:
-        execution.status = "error"
+    if execution.status == Status.GRADED and execution.checker_failed:
+        execution.status = Status.ERROR
         execution.detail = f"the grader's checker failed: {execution.checker_failed}"
-    elif execution.status == "graded" and execution.bridge_problems:
-        execution.status = "bridge error"
+    elif execution.status == Status.GRADED and execution.bridge_problems:
+        execution.status = Status.BRIDGE_ERROR
         execution.detail = ("the kernel's answers to the grader could not all be read: "
                             + "; ".join(execution.bridge_problems[:2]))
     execution.seconds = time.monotonic() - started
@@ -450,51 +449,10 @@ def score_cells(notebook: NotebookNode, execution: Execution) -> dict[str, dict]
     return scores
 
 
-def feedback_notebook(notebook: NotebookNode, spec: AssignmentSpec) -> NotebookNode:
-    """What the student may see: hidden tests' code replaced, their outputs cut to the error."""
-    hidden = {c.grade_id for c in spec.cells if c.hidden}
-    shown = nbformat.from_dict(json.loads(json.dumps(notebook)))
-    for cell in shown.cells:
-        meta = cell.metadata.get("nbgrader") or {}
-        meta.setdefault("comment", None)
-        if meta.get("grade_id") not in hidden:
-            continue
-        cell.source = HIDDEN_BLOCK.sub(HIDDEN_NOTE, cell.source)
-        kept = []
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error":
-                output["traceback"] = [f"{output.get('ename')}: {output.get('evalue')}"]
-                kept.append(output)
-        cell.outputs = kept
-    return shown
-
-
-@functools.cache
-def _feedback_exporter():
-    import nbgrader
-    from nbconvert import HTMLExporter
-    from traitlets.config import Config
-
-    base = Path(nbgrader.__file__).parent / "server_extensions" / "formgrader"
-    config = Config()
-    config.HTMLExporter.template_name = "feedback"
-    config.HTMLExporter.extra_template_basedirs = [str(base / "templates")]
-    config.HTMLExporter.extra_template_paths = [
-        str(base / "static" / "node_modules" / "bootstrap" / "dist" / "css")]
-    return HTMLExporter(config=config)
-
-
-def feedback_html(notebook: NotebookNode, spec: AssignmentSpec, score: float) -> str:
-    """nbgrader's feedback page for ``notebook`` (its template, our hidden-test filter)."""
-    resources = {"nbgrader": {"notebook": spec.assignment, "score": score,
-                              "max_score": spec.max_score, "late_penalty": 0}}
-    body, _ = _feedback_exporter().from_notebook_node(feedback_notebook(notebook, spec),
-                                                      resources)
-    return body
-
-
 def warm_up() -> None:
     """Import what grading a student needs, so the first student does not pay for it."""
-    from . import sandbox  # noqa: F401  (jupyter_client's kernel manager)
+    import latex2mathml.converter  # noqa: F401
+    import mistune  # noqa: F401
+    import nh3  # noqa: F401
 
-    _feedback_exporter()
+    from . import sandbox  # noqa: F401  (jupyter_client's kernel manager)

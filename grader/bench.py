@@ -21,6 +21,7 @@ import nbformat
 from .course import SOLUTIONS, assignments
 from .grade import grade_class
 from .release import filled_release
+from .status import Status
 
 BUDGET_SECONDS = 45
 
@@ -71,50 +72,70 @@ def _synthetic_class(assignment: str, folder: Path, students: int) -> None:
         nbformat.write(notebook, student / f"{assignment}.ipynb")
 
 
+def nbgrader_autograde_seconds(assignment: str, class_folder: Path, workdir: Path) -> float:
+    """Seconds plain ``nbgrader autograde`` takes on the same class (no sandbox, no checker)."""
+    import shutil
+    import subprocess
+    import sys
+
+    root = workdir / "nbgrader-course"
+    shutil.copytree(SOLUTIONS / assignment, root / "source" / assignment)
+    for student in sorted(class_folder.iterdir()):
+        target = root / "submitted" / student.name / assignment
+        target.mkdir(parents=True)
+        shutil.copyfile(student / f"{assignment}.ipynb", target / f"{assignment}.ipynb")
+    (root / "nbgrader_config.py").write_text(
+        "c = get_config()\nc.CourseDirectory.course_id = 'bench'\n"
+        f"c.CourseDirectory.root = {str(root)!r}\nc.Execute.timeout = 300\n")
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    nbgrader = [sys.executable, "-m", "nbgrader"]
+    subprocess.run([*nbgrader, "generate_assignment", assignment, "--force"], cwd=root,
+                   env=env, check=True, capture_output=True)
+    start = time.perf_counter()
+    subprocess.run([*nbgrader, "autograde", assignment, "--create", "--force"], cwd=root,
+                   env=env, check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
 def bench_class(selected: list[str] | None = None, students: int = 40,
                 workers: int | None = None) -> int:
-    """Grade a synthetic class with 1 worker and with N; print throughput and overhead.
+    """Grade a synthetic class with this grader and with plain nbgrader; print both.
 
-    Overhead per notebook = wall time per student with one worker (everything: worker
-    dispatch, screen, sandbox and kernel start, scoring, feedback page, gradebook)
-    minus the time the notebook's own cells took to run (request to reply, measured
-    in the same kernels). "run" is the solution run top to bottom in a plain kernel,
-    for comparison with ``python -m grader bench``.
+    Throughput is students per minute. This grader runs ``workers`` workers, each
+    student in a sandboxed kernel with the tests in the checker; ``nbgrader autograde``
+    runs the same solved class one notebook after another, unconfined, tests in the
+    student's kernel. Overhead per notebook = a student's whole grading time in its
+    worker (dispatch, prepare, sandbox and kernel start, the checker, scoring, feedback
+    page, gradebook) minus the time the notebook's cells took (request to reply).
     """
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     workers = workers or os.cpu_count() or 1
     chosen = selected or assignments()
-    print(f"synthetic class: {students} solved submissions per assignment; "
-          f"1 worker vs {workers} workers ({os.cpu_count()} cores)")
-    print(f"{'notebook':<26} {'run':>6} {'cells':>6} {'1 worker':>9} {f'{workers} workers':>10} "
-          f"{'speed-up':>9} {'overhead':>9}")
-    print(f"{'':<26} {'(s)':>6} {'(s)':>6} {'(st/min)':>9} {'(st/min)':>10} {'':>9} "
-          f"{'(s/nb)':>9}")
-    wall = {1: 0.0, workers: 0.0}
-    cells_total = 0.0
+    print(f"synthetic class: {students} solved submissions per assignment; this grader with "
+          f"{workers} worker(s) vs nbgrader autograde ({os.cpu_count()} cores)")
+    print(f"{'notebook':<26} {'run':>6} {'nbgrader':>9} {'ours':>9} {'ratio':>7} {'overhead':>9}")
+    print(f"{'':<26} {'(s)':>6} {'(st/min)':>9} {'(st/min)':>9} {'':>7} {'(s/nb)':>9}")
+    totals = {"nbgrader": 0.0, "ours": 0.0, "overhead": 0.0}
     for assignment in chosen:
         with tempfile.TemporaryDirectory() as tmp:
             run = run_seconds(assignment, Path(tmp))
             _synthetic_class(assignment, Path(tmp) / "class", students)
-            seconds, cells = {}, 0.0
-            for n in (1, workers):
-                start = time.perf_counter()
-                report = grade_class(assignment, Path(tmp) / "class", out=Path(tmp) / f"out{n}",
-                                     workers=n, home=Path(tmp) / f"home{n}")
-                seconds[n] = time.perf_counter() - start
-                wall[n] += seconds[n]
-                bad = [r for r in report.rows if r.status != "graded" or r.score != r.max_score]
-                if bad:
-                    print(f"  {assignment}: {len(bad)} students not fully graded: {bad[0]}")
-                if n == 1:
-                    cells = sum(r.cells_seconds for r in report.rows) / students
-        cells_total += cells * students
-        rate = {n: students / s * 60 for n, s in seconds.items()}
-        overhead = seconds[1] / students - cells
-        print(f"{assignment:<26} {run:>6.1f} {cells:>6.1f} {rate[1]:>9.1f} {rate[workers]:>10.1f} "
-              f"{seconds[1] / seconds[workers]:>8.2f}x {overhead:>9.2f}", flush=True)
+            plain = nbgrader_autograde_seconds(assignment, Path(tmp) / "class", Path(tmp))
+            start = time.perf_counter()
+            report = grade_class(assignment, Path(tmp) / "class", out=Path(tmp) / "out",
+                                 workers=workers, home=Path(tmp) / "home")
+            ours = time.perf_counter() - start
+        bad = [r for r in report.rows if r.status != Status.GRADED or r.score != r.max_score]
+        if bad:
+            print(f"  {assignment}: {len(bad)} students not fully graded: {bad[0]}")
+        overhead = sum(r.seconds - r.cells_seconds for r in report.rows) / students
+        totals["nbgrader"] += plain
+        totals["ours"] += ours
+        totals["overhead"] += overhead * students
+        print(f"{assignment:<26} {run:>6.1f} {students / plain * 60:>9.1f} "
+              f"{students / ours * 60:>9.1f} {plain / ours:>6.2f}x {overhead:>9.2f}", flush=True)
     count = students * len(chosen)
-    print(f"{'all':<26} {'':>6} {cells_total / count:>6.1f} {count / wall[1] * 60:>9.1f} "
-          f"{count / wall[workers] * 60:>10.1f} {wall[1] / wall[workers]:>8.2f}x "
-          f"{(wall[1] - cells_total) / count:>9.2f}")
+    print(f"{'all':<26} {'':>6} {count / totals['nbgrader'] * 60:>9.1f} "
+          f"{count / totals['ours'] * 60:>9.1f} {totals['nbgrader'] / totals['ours']:>6.2f}x "
+          f"{totals['overhead'] / count:>9.2f}")
     return 0

@@ -16,7 +16,6 @@ import csv
 import json
 import os
 import queue
-import re
 import select
 import shutil
 import signal
@@ -26,7 +25,6 @@ import tempfile
 import threading
 import time
 import warnings
-import zipfile
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -35,11 +33,12 @@ import nbformat
 
 from .autograde import AssignmentSpec, build_spec
 from .course import GRADER_DIR, MASTER_DB, ROOT, SOLUTIONS, course_id, sqlite_url
+from .intake import IntakeLimits, bound, collect
 from .release import generate
 from .sandbox import Limits, matplotlib_font_cache, sandbox_problem
+from .status import Status
 from .worker import RESULT_PREFIX
 
-STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.@+-]{0,63}")
 CSV_COLUMNS = ["student_id", "score", "max_score", "status", "detail"]
 
 
@@ -89,27 +88,6 @@ class Report:
         return "\n".join(lines)
 
 
-def _unpack(submissions: Path, into: Path) -> Path:
-    """The folder of student folders: ``submissions`` itself, or a .zip's content."""
-    if submissions.is_dir():
-        return submissions
-    if not zipfile.is_zipfile(submissions):
-        raise SystemExit(f"{submissions} is neither a folder nor a .zip of student folders")
-    with zipfile.ZipFile(submissions) as archive:
-        for member in archive.namelist():
-            target = (into / member).resolve()
-            if not target.is_relative_to(into.resolve()):
-                raise SystemExit(f"{submissions}: unsafe path in archive: {member}")
-        archive.extractall(into)
-    entries = [p for p in into.iterdir() if not p.name.startswith(("__MACOSX", "."))]
-    # a zip of the folder itself holds one top folder whose children are students
-    if len(entries) == 1 and entries[0].is_dir() and all(
-        p.is_dir() for p in entries[0].iterdir()
-    ):
-        return entries[0]
-    return into
-
-
 class SandboxUnavailable(SystemExit):
     """Grading was asked to sandbox student code and bubblewrap cannot run here."""
 
@@ -130,9 +108,12 @@ def assignment_spec(assignment: str, db: Path, release_dir: Path) -> AssignmentS
 class WorkerProcess:
     """One ``python -m grader.worker`` process, restarted when it dies or hangs."""
 
-    def __init__(self, log: Path, sandboxed: bool = True, threads: int = 0):
+    def __init__(self, log: Path, sandboxed: bool = True, threads: int = 0,
+                 command: list[str] | None = None):
         self.log = log
-        self.args = ["--sandboxed", str(int(sandboxed)), "--threads", str(threads)]
+        self.command = (command or [sys.executable, "-m", "grader.worker"]) + [
+            "--sandboxed", str(int(sandboxed)), "--threads", str(threads),
+            "--log-dir", str(log.parent)]
         self.process: subprocess.Popen | None = None
         self.buffer = b""
 
@@ -140,7 +121,7 @@ class WorkerProcess:
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONUNBUFFERED": "1"}
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "grader.worker", *self.args], cwd=ROOT, env=env,
+                self.command, cwd=ROOT, env=env,
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
                 start_new_session=True)
         self.buffer = b""
@@ -172,11 +153,11 @@ class WorkerProcess:
                 ready, _, _ = select.select([fd], [], [], max(0, left))
                 if not ready:
                     self.stop()
-                    return {"status": "timeout", "detail": f"grading took over {timeout:g} s"}
+                    return {"status": Status.TIMEOUT, "detail": f"grading took over {timeout:g} s"}
                 chunk = os.read(fd, 1 << 16)
                 if not chunk:
                     self.stop()
-                    return {"status": "error", "detail": "the grading worker died"}
+                    return {"status": Status.ERROR, "detail": "the grading worker died"}
                 self.buffer += chunk
             line, self.buffer = self.buffer.split(b"\n", 1)
             text = line.decode(errors="replace")
@@ -194,16 +175,27 @@ class WorkerProcess:
                 log.write(f"result for another student dropped: {text[:300]}\n")
 
 
-def _record(assignment: str, result: dict, home: Path, db: Path) -> None:
-    """Copy one student's scores into the gradebook ``db`` and the folders of ``home``."""
+def _record(assignment: str, result: dict, home: Path, db: Path,
+            submitted: Path | None) -> None:
+    """Copy one student's scores into the gradebook ``db`` and the folders of ``home``.
+
+    A submission from nbgrader's exchange (``submitted`` holds its timestamp.txt and
+    submission_secret.txt) also gets its feedback where ``nbgrader release_feedback``
+    looks, ``home/feedback/<student>/<assignment>/``, and its time in the gradebook.
+    """
     from nbgrader.api import Gradebook
+    from nbgrader.utils import parse_utc
 
     student = result["student"]
+    stamp = submitted / "timestamp.txt" if submitted else None
     # nbgrader's own session handling warns (harmlessly) when it creates a submission
     with warnings.catch_warnings(), Gradebook(sqlite_url(db), course_id()) as gb:
         warnings.simplefilter("ignore")
         gb.update_or_create_student(student)
         submission = gb.update_or_create_submission(assignment, student)
+        if stamp is not None and stamp.is_file():
+            with contextlib.suppress(ValueError, OSError):
+                submission.timestamp = parse_utc(stamp.read_text().strip())
         for notebook in submission.notebooks:
             for grade in notebook.grades:
                 cell = result["cells"].get(grade.name)
@@ -215,6 +207,13 @@ def _record(assignment: str, result: dict, home: Path, db: Path) -> None:
         target = home / "autograded" / student / assignment
         target.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(autograded, target / autograded.name)
+    secret = submitted / "submission_secret.txt" if submitted else None
+    if stamp is not None and stamp.is_file() and secret.is_file():
+        target = home / "feedback" / student / assignment
+        target.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(result["feedback"], target / f"{assignment}.html")
+        shutil.copyfile(stamp, target / "timestamp.txt")
+        shutil.copyfile(secret, target / "submission_secret.txt")
 
 
 class Progress:
@@ -246,14 +245,18 @@ class Progress:
 def grade_class(assignment: str, submissions: str | Path, out: str | Path | None = None,
                 workers: int | None = None, timeout: float = 600,
                 home: Path = GRADER_DIR, sandbox: bool = True, limits: Limits | None = None,
-                progress: bool = False, screen: bool = True) -> Report:
+                progress: bool = False, screen: bool = True,
+                intake: IntakeLimits | None = None,
+                worker_command: list[str] | None = None) -> Report:
     """Grade every student folder of ``submissions``; see the module docstring.
 
     ``home`` holds the gradebook and the per-student folders (default grader/).
     ``sandbox=False`` runs student code without bubblewrap (limits still apply); the
     report then says so. With ``sandbox=True`` and no usable bubblewrap, raises
-    SandboxUnavailable before grading anyone. ``screen=False`` lets student code skip
-    the static screen (grader.policy): only for testing the sandbox's own defences.
+    SandboxUnavailable before grading anyone. ``screen=False`` skips what the grader
+    refuses before running code (grader.policy): only for testing the sandbox itself.
+    ``intake`` bounds what an archive may hold (grader.intake). ``worker_command``
+    replaces ``python -m grader.worker`` (tests use it to play a failing worker).
     """
     started = time.monotonic()
     home = Path(home)
@@ -268,105 +271,111 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
     if not sandbox:
         report.warnings.append("student code ran WITHOUT the bubblewrap sandbox (--no-sandbox): "
                                "it could read files and use the network")
-    feedback_root = out / "feedback"
+    feedback_root, logs = out / "feedback", out / "logs"
     feedback_root.mkdir(parents=True, exist_ok=True)
+    logs.mkdir(parents=True, exist_ok=True)
     work = home / "work" / assignment
+    pool: list[WorkerProcess] = []
     with tempfile.TemporaryDirectory(prefix="nn-grader-") as tmp:
-        folder = _unpack(Path(submissions), Path(tmp) / "unpacked")
-        found, problems = [], {}
-        for student_dir in sorted(p for p in folder.iterdir()
-                                  if p.is_dir() and not p.name.startswith((".", "__MACOSX"))):
-            student = student_dir.name
-            path = student_dir / f"{assignment}.ipynb"
-            if not STUDENT_ID.fullmatch(student):
-                problems[student] = ("invalid student id", "")
-            elif not path.is_file():
-                others = sorted(p.name for p in student_dir.iterdir())
-                problems[student] = ("missing", f"no {path.name}" + (
-                    f"; found {', '.join(others)}" if others else ""))
-            else:
-                found.append((student, path, sorted(p.name for p in student_dir.iterdir()
-                                                    if p != path)))
-        n_workers = max(1, min(workers or os.cpu_count() or 1, len(found) or 1))
-        if limits.threads <= 0:  # share the cores between the kernels that run at once
-            limits = replace(limits, threads=max(1, (os.cpu_count() or 1) // n_workers))
-        pool = [WorkerProcess(Path(tmp) / f"worker-{i}.log", sandbox, limits.threads)
-                for i in range(n_workers if found else 0)]
-        for worker in pool:  # they import their libraries while the release is generated
-            worker.start()
-
         try:
+            submissions_found, intake_warnings = collect(Path(submissions), assignment,
+                                                         Path(tmp), intake or IntakeLimits())
+            report.warnings += intake_warnings
+            gradable = [s for s in submissions_found if s.status is None]
+            n_workers = max(1, min(workers or os.cpu_count() or 1, len(gradable) or 1))
+            if limits.threads <= 0:  # share the cores between the kernels that run at once
+                limits = replace(limits, threads=max(1, (os.cpu_count() or 1) // n_workers))
+            pool = [WorkerProcess(logs / f"worker-{i}.log", sandbox, limits.threads,
+                                  worker_command) for i in range(n_workers if gradable else 0)]
+            for worker in pool:  # they import their libraries while the release is generated
+                worker.start()
             generate(assignment, Path(tmp) / "release", db)  # the gradebook learns the tests
             spec = assignment_spec(assignment, db, Path(tmp) / "release")
             font_cache = matplotlib_font_cache(Path(tmp) / "matplotlib")
-        except BaseException:
+            rows = _grade_all(assignment, submissions_found, spec, pool, Path(tmp), work,
+                              home, db, feedback_root, timeout, sandbox, screen, limits,
+                              font_cache, progress)
+        finally:  # Ctrl-C, or any failure: no worker, checker or kernel is left running
             for worker in pool:
                 worker.stop()
-            raise
-        spec_path = Path(tmp) / "spec.json"
-        spec_path.write_text(spec.to_json())
-        max_score = spec.max_score
-        rows = {student: Row(student, 0, max_score, status, detail)
-                for student, (status, detail) in problems.items()}
-        jobs = [{"student": student, "notebook": str(path), "spec": str(spec_path),
-                 "out_dir": str(work / student), "sandboxed": sandbox, "timeout": timeout,
-                 "screen": screen, "mpl_cache": str(font_cache) if font_cache else None,
-                 "extra": extra, "limits": asdict(limits)} for student, path, extra in found]
+            shutil.rmtree(work, ignore_errors=True)
 
-        bar = Progress(len(jobs) + len(rows), progress)
-        for row in rows.values():
-            bar.step(row)
-        pending: queue.Queue = queue.Queue()
-        for job in jobs:
-            pending.put(job)
-        finished: queue.Queue = queue.Queue()
+    report.rows = [rows[s] for s in sorted(rows)]
+    report.seconds = time.monotonic() - started
+    report.workers = n_workers
+    with report.csv_path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(CSV_COLUMNS)
+        for row in report.rows:
+            writer.writerow([row.student_id, f"{row.score:g}", f"{row.max_score:g}", row.status,
+                             bound(row.detail)])
+    (out / "summary.txt").write_text(report.summary() + "\n", encoding="utf-8")
+    return report
 
-        def run_worker(worker: WorkerProcess) -> None:
+
+def _grade_all(assignment, submissions, spec, pool, tmp: Path, work: Path, home: Path,
+               db: Path, feedback_root: Path, timeout, sandbox, screen, limits, font_cache,
+               progress) -> dict[str, Row]:
+    """Hand the gradable submissions to the workers; a row for every submission."""
+    spec_path = tmp / "spec.json"
+    spec_path.write_text(spec.to_json())
+    max_score = spec.max_score
+    rows = {s.student_id: Row(s.student_id, 0, max_score, s.status, s.detail())
+            for s in submissions if s.status is not None}
+    by_id = {s.student_id: s for s in submissions}
+    jobs = [{"student": s.student_id, "notebook": str(s.notebook), "spec": str(spec_path),
+             "out_dir": str(work / s.student_id), "sandboxed": sandbox, "timeout": timeout,
+             "screen": screen, "mpl_cache": str(font_cache) if font_cache else None,
+             "limits": asdict(limits)} for s in submissions if s.status is None]
+    bar = Progress(len(jobs) + len(rows), progress)
+    for row in rows.values():
+        bar.step(row)
+    pending: queue.Queue = queue.Queue()
+    for job in jobs:
+        pending.put(job)
+    finished: queue.Queue = queue.Queue()
+    stop = threading.Event()
+
+    def run_worker(worker: WorkerProcess) -> None:
+        while not stop.is_set():
             try:
-                while True:
-                    try:
-                        job = pending.get_nowait()
-                    except queue.Empty:
-                        return
-                    finished.put((job, worker.grade(job, timeout + 120)))
-            finally:
+                job = pending.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                result = worker.grade(job, timeout + 120)
+            except Exception as error:  # noqa: BLE001 - this student's row, not the batch's
                 worker.stop()
+                result = {"status": Status.ERROR, "detail": f"grading worker failed: {error}"}
+            finished.put((job, result))
 
-        threads = [threading.Thread(target=run_worker, args=(worker,), daemon=True)
-                   for worker in pool]
-        for thread in threads:
-            thread.start()
+    threads = [threading.Thread(target=run_worker, args=(worker,), daemon=True)
+               for worker in pool]
+    for thread in threads:
+        thread.start()
+    try:
         for _ in jobs:  # recorded one at a time, here: one gradebook writer
             job, result = finished.get()
             student = job["student"]
-            detail = result.get("detail", "")
-            if job["extra"]:
-                detail = "; ".join(filter(None, [detail, "ignored other files: "
-                                                 + ", ".join(job["extra"][:5])]))
+            submission = by_id[student]
+            notes = [result.get("detail", ""), *submission.notes]
+            if submission.extra:
+                notes.append("ignored other files: " + ", ".join(submission.extra[:5]))
             if result.get("autograded"):
-                _record(assignment, result, home, db)
+                _record(assignment, result, home, db, submission.notebook.parent)
                 target = feedback_root / student / f"{assignment}.html"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(result["feedback"], target)
-            row = Row(student, float(result.get("score", 0)), max_score, result["status"],
-                      detail)
+            status = result.get("status") if result.get("status") in Status.ALL else Status.ERROR
+            row = Row(student, float(result.get("score", 0) or 0), max_score, status,
+                      bound("; ".join(filter(None, notes))))
             row.seconds = result.get("seconds", {}).get("total", 0.0)
             row.cells_seconds = result.get("seconds", {}).get("cells", 0.0)
             rows[student] = row
             shutil.rmtree(job["out_dir"], ignore_errors=True)
             bar.step(row)
-        for thread in threads:
-            thread.join()
-        shutil.rmtree(work, ignore_errors=True)
-
-    report.rows = [rows[s] for s in sorted(rows)]
-    report.seconds = time.monotonic() - started
-    report.workers = n_workers
-    with report.csv_path.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CSV_COLUMNS)
-        for row in report.rows:
-            writer.writerow([row.student_id, f"{row.score:g}", f"{row.max_score:g}", row.status,
-                             row.detail])
-    (out / "summary.txt").write_text(report.summary() + "\n")
-    return report
+    finally:
+        stop.set()
+    for thread in threads:
+        thread.join()
+    return rows

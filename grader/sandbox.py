@@ -32,6 +32,8 @@ from pathlib import Path
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec
 
+from .status import Status
+
 INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap; "
                 "Fedora: sudo dnf install bubblewrap; Arch: sudo pacman -S bubblewrap)")
 # Files of /etc a Python kernel with NumPy, TensorFlow and matplotlib needs (no secrets).
@@ -394,12 +396,12 @@ class Watchdog(threading.Thread):
                 return
             procs, processes, written = self._procs()
             if processes > self.limits.processes:
-                self._kill("processes", f"more than {self.limits.processes} processes")
+                self._kill(Status.PROCESSES, f"more than {self.limits.processes} processes")
                 return
             used = _resident_bytes(procs) + written
             self.peak_bytes = max(self.peak_bytes, used)
             if self._memory_confirmed:
-                self._kill("memory", f"used over {self.limits.memory_mb} MB of memory")
+                self._kill(Status.MEMORY, f"used over {self.limits.memory_mb} MB of memory")
                 return
             if used > memory_limit and not (self._confirming and self._confirming.is_alive()):
                 self._confirming = threading.Thread(

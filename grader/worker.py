@@ -13,8 +13,10 @@ runs in that kernel; the test cells run in the worker's checker process
 from __future__ import annotations
 
 import argparse
+import atexit
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -26,13 +28,13 @@ from .autograde import (
     AssignmentSpec,
     InvalidNotebook,
     execute,
-    feedback_html,
     prepare,
     read_submission,
     score_cells,
     warm_up,
 )
 from .checker.link import CheckerProcess
+from .feedback import feedback_page
 from .sandbox import (
     Limits,
     become_subreaper,
@@ -42,18 +44,20 @@ from .sandbox import (
     wait_exited,
     withheld_helpers,
 )
+from .status import Status
 
 RESULT_PREFIX = "GRADER-RESULT "
 _specs: dict[str, AssignmentSpec] = {}
 _helpers_copies: dict[str, Path] = {}
 _checker: CheckerProcess | None = None
 _scratch = Path(tempfile.mkdtemp(prefix="nn-grader-worker-"))
+atexit.register(shutil.rmtree, _scratch, ignore_errors=True)
 
 
-def start_checker(sandboxed: bool, threads: int) -> CheckerProcess:
+def start_checker(sandboxed: bool, threads: int, log: Path | None = None) -> CheckerProcess:
     global _checker
     argv, env = checker_command(sandboxed, threads)
-    _checker = CheckerProcess(argv, env, _scratch / "checker.log", cwd=_scratch)
+    _checker = CheckerProcess(argv, env, log or _scratch / "checker.log", cwd=_scratch)
     _checker.ensure()
     return _checker
 
@@ -77,13 +81,8 @@ def grade_job(job: dict) -> dict:
     try:
         notebook, notes = read_submission(Path(job["notebook"]))
     except InvalidNotebook as error:
-        return {**result, "status": "invalid notebook", "detail": str(error)}
+        return {**result, "status": Status.INVALID_NOTEBOOK, "detail": str(error)}
     notebook, more_notes, flagged = prepare(notebook, spec, screen=job.get("screen", True))
-    if notes or more_notes or flagged:  # the student sees these in the feedback page
-        lines = [f"- {text}" for text in [*flagged, *notes, *more_notes]]
-        notebook.cells.insert(0, nbformat.v4.new_markdown_cell(
-            "**Notes from the grader** (cells it changed before running your notebook):\n\n"
-            + "\n".join(lines)))
     limits = Limits(**job["limits"])
     checker = _checker if _checker is not None else start_checker(job["sandboxed"],
                                                                    limits.threads)
@@ -96,8 +95,8 @@ def grade_job(job: dict) -> dict:
         checker.end()
     spare = {checker.process.pid, *descendants(checker.process.pid)} if checker.process else set()
     wait_exited(kill_tree(os.getpid(), include_root=False, spare=spare))  # anything left over
-    if checker_problems and execution.status == "graded":
-        execution.status, execution.detail = "error", "; ".join(checker_problems)[:300]
+    if checker_problems and execution.status == Status.GRADED:
+        execution.status, execution.detail = Status.ERROR, "; ".join(checker_problems)[:300]
     cells = score_cells(notebook, execution)
     score = sum(c["auto_score"] for c in cells.values())
 
@@ -106,11 +105,14 @@ def grade_job(job: dict) -> dict:
     autograded = out / f"{spec.assignment}.ipynb"
     nbformat.write(notebook, autograded)
     feedback = out / f"{spec.assignment}.html"
-    feedback.write_text(feedback_html(notebook, spec, score), encoding="utf-8")
+    feedback.write_text(feedback_page(
+        notebook, spec.assignment, score, spec.max_score, {c.grade_id for c in spec.cells
+                                                           if c.hidden},
+        student=student, notes=[*flagged, *notes, *more_notes]), encoding="utf-8")
 
     status = execution.status
-    if status == "graded" and flagged:
-        status = "flagged"
+    if status == Status.GRADED and flagged:
+        status = Status.FLAGGED
     detail = "; ".join(filter(None, [execution.detail, *flagged, *notes, *more_notes]))
     return {**result, "score": score, "status": status, "detail": detail, "cells": cells,
             "autograded": str(autograded), "feedback": str(feedback),
@@ -123,9 +125,11 @@ def serve(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m grader.worker")
     parser.add_argument("--sandboxed", type=int, default=1)
     parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--log-dir", type=Path, default=None)
     args = parser.parse_args(argv)
     become_subreaper()
-    start_checker(bool(args.sandboxed), args.threads)  # its imports, while the worker warms up
+    log = args.log_dir / f"checker-{os.getpid()}.log" if args.log_dir else None
+    start_checker(bool(args.sandboxed), args.threads, log)  # imports while the worker warms up
     warm_up()
     for line in sys.stdin:
         if not line.strip():
@@ -134,7 +138,7 @@ def serve(argv: list[str] | None = None) -> int:
         try:
             result = grade_job(job)
         except Exception as error:  # noqa: BLE001 - one student's failure is that student's row
-            result = {"student": job.get("student"), "status": "error",
+            result = {"student": job.get("student"), "status": Status.ERROR,
                       "detail": f"grader error: {type(error).__name__}: {str(error)[:200]}"}
         sys.stdout.write(RESULT_PREFIX + json.dumps(result) + "\n")
         sys.stdout.flush()

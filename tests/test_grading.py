@@ -1,8 +1,11 @@
 """Grading as for a real class, through the command line (slow: a kernel per student).
 
 For every assignment, one class is graded with ``python -m grader grade``: a student
-who solved everything, one who left the first graded function blank, the blank
-release, a corrupt file and a missing notebook.
+who solved everything; one whose every graded function holds a plausible mistake (the
+first of tests/mistakes/nbNN.py for it), each of which must lose points through real
+grading (sandboxed kernel, tests in the checker); one whose every function is another
+correct answer (the first alternative), who must get full points; the blank release;
+a corrupt file and a missing notebook.
 """
 
 import csv
@@ -18,6 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+import tests.mistakes as mistake_modules
 from grader.course import HIDDEN_BLOCK, RELEASE, ROOT, SOLUTIONS, assignments
 from grader.release import filled_release
 
@@ -41,18 +45,30 @@ def _first_function(assignment):
     return _function_cells(assignment)[0]
 
 
+def _catalogue(assignment):
+    import importlib
+    import pkgutil
+
+    for info in pkgutil.iter_modules(mistake_modules.__path__):
+        module = importlib.import_module(f"tests.mistakes.{info.name}")
+        if module.ASSIGNMENT == assignment:
+            return module
+    raise LookupError(assignment)
+
+
 @pytest.fixture(scope="module", params=ASSIGNMENTS)
 def graded_class(request, tmp_path_factory):
     assignment = request.param
     base = tmp_path_factory.mktemp(assignment)
     submissions = base / "submissions"
-    # the last graded function: no other function of the notebook calls it
-    last = _function_cells(assignment)[-1]
-    stub = last.source.split("### BEGIN SOLUTION")[0] + "raise NotImplementedError()\n"
+    catalogue = _catalogue(assignment)
     notebooks = {
         "ada_correct": filled_release(assignment),
-        "bo_partial": filled_release(assignment, {last.metadata.nbgrader.grade_id: stub}),
+        "bo_mistakes": filled_release(assignment, {
+            grade_id: cases[0][1] for grade_id, cases in catalogue.MISTAKES.items()}),
         "cy_blank": nbformat.read(RELEASE / assignment / f"{assignment}.ipynb", as_version=4),
+        "dee_alternatives": filled_release(assignment, {
+            grade_id: cases[0][1] for grade_id, cases in catalogue.ALTERNATIVES.items()}),
     }
     for student, nb in notebooks.items():
         (submissions / student).mkdir(parents=True)
@@ -71,7 +87,7 @@ def graded_class(request, tmp_path_factory):
     with (out / "grades.csv").open() as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     return {"assignment": assignment, "rows": rows, "out": out, "home": home,
-            "blanked": last.metadata.nbgrader.grade_id}
+            "mistakes": {g: cases[0][0] for g, cases in catalogue.MISTAKES.items()}}
 
 
 def _autograded(graded_class, student):
@@ -82,10 +98,9 @@ def _autograded(graded_class, student):
 
 def test_every_submission_gets_a_row_with_the_expected_status(graded_class):
     rows = graded_class["rows"]
-    assert set(rows) == {"ada_correct", "bo_partial", "cy_blank", "di_corrupt", "ed_missing"}
     assert {s: r["status"] for s, r in rows.items()} == {
-        "ada_correct": "graded", "bo_partial": "graded", "cy_blank": "graded",
-        "di_corrupt": "invalid notebook", "ed_missing": "missing"}
+        "ada_correct": "graded", "bo_mistakes": "graded", "cy_blank": "graded",
+        "dee_alternatives": "graded", "di_corrupt": "invalid notebook", "ed_missing": "missing"}
     assert list(next(iter(rows.values())))[:4] == ["student_id", "score", "max_score", "status"]
 
 
@@ -101,13 +116,20 @@ def test_the_solution_gets_full_points_on_every_graded_cell(graded_class):
             assert output.get("name") != "stderr", (cell.get("id"), output.get("text"))
 
 
-def test_the_partial_answer_loses_exactly_its_points(graded_class):
-    cells = _graded_cells(graded_class["assignment"])
-    blanked = graded_class["blanked"]
-    lost = sum(cells[f"test_{blanked}_{kind}"].metadata.nbgrader.points
-               for kind in ("visible", "hidden"))
-    row = graded_class["rows"]["bo_partial"]
-    assert float(row["score"]) == float(row["max_score"]) - lost
+def test_each_plausible_mistake_loses_points_through_real_grading(graded_class):
+    nb = _autograded(graded_class, "bo_mistakes")
+    scores = {c.metadata.nbgrader.grade_id: (c.metadata.nbgrader.score,
+                                             c.metadata.nbgrader.points)
+              for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade")}
+    for grade_id, mistake in graded_class["mistakes"].items():
+        lost = [t for t in (f"test_{grade_id}_visible", f"test_{grade_id}_hidden")
+                if scores[t][0] < scores[t][1]]
+        assert lost, f"{grade_id}: the mistake '{mistake}' earned full points"
+
+
+def test_other_correct_answers_get_full_points_through_real_grading(graded_class):
+    row = graded_class["rows"]["dee_alternatives"]
+    assert float(row["score"]) == float(row["max_score"]), row
 
 
 def test_the_blank_release_scores_zero_failing_only_as_expected(graded_class):
@@ -125,7 +147,8 @@ def test_the_blank_release_scores_zero_failing_only_as_expected(graded_class):
 def test_feedback_for_each_notebook_and_never_hidden_test_code(graded_class):
     a = graded_class["assignment"]
     feedback = graded_class["out"] / "feedback"
-    assert sorted(p.name for p in feedback.iterdir()) == ["ada_correct", "bo_partial", "cy_blank"]
+    assert sorted(p.name for p in feedback.iterdir()) == [
+        "ada_correct", "bo_mistakes", "cy_blank", "dee_alternatives"]
     solution = nbformat.read(SOLUTIONS / a / f"{a}.ipynb", as_version=4)
     public_lines = {line.strip() for cell in solution.cells
                     for line in HIDDEN_BLOCK.sub("", cell.source).splitlines()}
@@ -134,9 +157,11 @@ def test_feedback_for_each_notebook_and_never_hidden_test_code(graded_class):
         for block in HIDDEN_BLOCK.findall(cell.source) for line in block.splitlines()
         if len(line.strip()) > 20 and not line.strip().startswith("#")
     } - public_lines
-    for student in ("ada_correct", "bo_partial", "cy_blank"):
+    for student in ("ada_correct", "bo_mistakes", "cy_blank"):
         html = (feedback / student / f"{a}.html").read_text()
         assert "BEGIN HIDDEN TESTS" not in html and "hidden tests: their code is not shown" in html
+        for grade_id in _graded_cells(a):  # each test cell is named, with its points
+            assert re.search(rf">{grade_id}<span class=\"points\">", html), grade_id
         text = html_module.unescape(re.sub(r"<[^>]+>", "", html))
         shown_lines = {line.strip() for line in text.splitlines()}
         leaked = [line for line in hidden_lines if line in shown_lines]
@@ -199,9 +224,10 @@ def test_the_master_gradebook_holds_the_same_scores_as_the_csv(graded_class):
 
     a, rows = graded_class["assignment"], graded_class["rows"]
     with Gradebook(sqlite_url(graded_class["home"] / "gradebook.db"), course_id()) as gb:
-        for student in ("ada_correct", "bo_partial", "cy_blank"):
+        graded = ("ada_correct", "bo_mistakes", "cy_blank", "dee_alternatives")
+        for student in graded:
             assert gb.find_submission(a, student).score == float(rows[student]["score"])
-        assert {s.id for s in gb.students} == {"ada_correct", "bo_partial", "cy_blank"}
+        assert {s.id for s in gb.students} == set(graded)
 
 
 def test_without_bubblewrap_grading_refuses_unless_told_and_then_warns(tmp_path):
@@ -235,7 +261,7 @@ def test_the_class_benchmark_prints_throughput_and_overhead(capsys):
 
     assert bench_class(["04_activations"], students=1, workers=2) == 0
     out = capsys.readouterr().out
-    assert "st/min" in out and "overhead" in out
+    assert "st/min" in out and "overhead" in out and "nbgrader" in out
     row = next(line for line in out.splitlines() if line.startswith("04_activations"))
     assert "not fully graded" not in out
-    assert len(row.split()) == 7
+    assert len(row.split()) == 6

@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 
+from .intake import IntakeLimits
 from .sandbox import Limits
 
 
@@ -41,6 +42,12 @@ def main(argv: list[str] | None = None) -> int:
                          help=f"memory of one student's kernel (default {Limits.memory_mb})")
     p_grade.add_argument("--processes", type=int, default=Limits.processes,
                          help=f"processes one kernel may start (default {Limits.processes})")
+    p_grade.add_argument("--max-entries", type=int, default=IntakeLimits.entries,
+                         help=f"entries a .zip may hold (default {IntakeLimits.entries})")
+    p_grade.add_argument("--max-entry-mb", type=int, default=IntakeLimits.entry_mb,
+                         help=f"MB one entry may hold (default {IntakeLimits.entry_mb})")
+    p_grade.add_argument("--max-archive-mb", type=int, default=IntakeLimits.total_mb,
+                         help=f"MB a .zip may unpack to (default {IntakeLimits.total_mb})")
 
     p_bench = sub.add_parser("bench", help="time running and autograding each notebook")
     p_bench.add_argument("assignments", nargs="*")
@@ -85,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
             report = grade_class(args.assignment, args.submissions, out=args.out,
                                  workers=args.workers, timeout=args.timeout,
                                  home=args.home or GRADER_DIR, sandbox=not args.no_sandbox,
-                                 limits=limits, progress=True)
+                                 limits=limits, progress=True, intake=IntakeLimits(
+                                     args.max_entries, args.max_entry_mb, args.max_archive_mb))
         except SandboxUnavailable as error:
             print(error.code, file=sys.stderr)
             return 2

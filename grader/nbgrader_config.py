@@ -25,3 +25,24 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # A cell may run for 2 minutes at most when grading (a notebook's budget is 45 s).
 c.Execute.timeout = 120
 c.Execute.interrupt_on_timeout = True
+
+# Autograding goes through `python -m grader grade` (sandboxed kernels, tests in a
+# checker). nbgrader's own autograde, which the Formgrader's "Autograde" button runs,
+# would run student code unconfined in the instructor's account: here it refuses, and
+# says what to run instead.
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
+
+
+class UseTheCourseGrader(Preprocessor):
+    enabled = Bool(True)
+
+    def preprocess(self, nb, resources):
+        raise RuntimeError(
+            "nbgrader's own autograde is switched off in this course (it would run student "
+            "code unconfined). Grade with: python -m grader grade ASSIGNMENT grader/submitted "
+            "(from the course folder, in its environment).")
+
+
+c.Autograde.sanitize_preprocessors = [UseTheCourseGrader]
+c.Autograde.autograde_preprocessors = [UseTheCourseGrader]

@@ -97,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
         except SandboxUnavailable as error:
             print(error.code, file=sys.stderr)
             return 2
+        except KeyboardInterrupt:
+            print("\ninterrupted: every worker, checker and kernel was stopped; "
+                  "grades.csv was not written", file=sys.stderr)
+            return 130
         print(report.summary())
         return 0
     if args.command == "bench-class":

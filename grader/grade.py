@@ -35,7 +35,14 @@ from .autograde import AssignmentSpec, build_spec
 from .course import GRADER_DIR, MASTER_DB, ROOT, SOLUTIONS, course_id, sqlite_url
 from .intake import IntakeLimits, bound, collect
 from .release import generate
-from .sandbox import Limits, matplotlib_font_cache, sandbox_problem
+from .sandbox import (
+    Limits,
+    descendants,
+    kill_tree,
+    matplotlib_font_cache,
+    sandbox_problem,
+    wait_exited,
+)
 from .status import Status
 from .worker import RESULT_PREFIX
 
@@ -116,6 +123,7 @@ class WorkerProcess:
             "--log-dir", str(log.parent)]
         self.process: subprocess.Popen | None = None
         self.buffer = b""
+        self.lock = threading.Lock()
 
     def start(self) -> None:
         env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONUNBUFFERED": "1"}
@@ -126,19 +134,23 @@ class WorkerProcess:
                 start_new_session=True)
         self.buffer = b""
 
-    def stop(self) -> None:
-        if self.process is None:
+    def stop(self, graceful: bool = True) -> None:
+        """Stop the worker and everything below it (its checker, its kernel), whatever
+        session or group they are in; ``graceful`` first lets an idle worker exit."""
+        with self.lock:  # the main thread (Ctrl-C) and the worker's thread may both stop it
+            process, self.process = self.process, None
+        if process is None:
             return
         with contextlib.suppress(OSError):
-            self.process.stdin.close()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            pass
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-        self.process = None
+            process.stdin.close()
+        if graceful:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=10)
+        below = descendants(process.pid)  # before they are orphaned
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, signal.SIGKILL)
+        wait_exited(kill_tree(process.pid) + [p for p in below if kill_tree(p)])
+        process.wait()
 
     def grade(self, job: dict, timeout: float) -> dict:
         if self.process is None or self.process.poll() is not None:
@@ -295,7 +307,11 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
             rows = _grade_all(assignment, submissions_found, spec, pool, Path(tmp), work,
                               home, db, feedback_root, timeout, sandbox, screen, limits,
                               font_cache, progress)
-        finally:  # Ctrl-C, or any failure: no worker, checker or kernel is left running
+        except BaseException:  # Ctrl-C, or any failure: no worker, checker or kernel is left
+            for worker in pool:
+                worker.stop(graceful=False)
+            raise
+        finally:
             for worker in pool:
                 worker.stop()
             shutil.rmtree(work, ignore_errors=True)

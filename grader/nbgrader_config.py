@@ -3,6 +3,9 @@
 # nbgrader command line and JupyterLab's Formgrader started from the repository root.
 import os
 
+from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
+
 c = get_config()
 _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -30,10 +33,6 @@ c.Execute.interrupt_on_timeout = True
 # checker). nbgrader's own autograde, which the Formgrader's "Autograde" button runs,
 # would run student code unconfined in the instructor's account: here it refuses, and
 # says what to run instead.
-from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool
-
-
 class UseTheCourseGrader(Preprocessor):
     enabled = Bool(True)
 

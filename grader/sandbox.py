@@ -175,10 +175,12 @@ def checker_command(sandboxed: bool, threads: int = 0,
     package, mounted alone: not the rest of the grader, not ``solutions/``, not the
     gradebook; no network. It gets the hidden tests over its standard input.
     """
-    env = {**kernel_env(threads), "PYTHONPATH": CHECKER_MOUNT}
+    env = kernel_env(threads)
+    env["PYTHONPATH"] = f"{CHECKER_MOUNT}:{env['PYTHONPATH']}"
     python = [sys.executable, "-m", "checker"]
     if not sandboxed:
-        env.update(PYTHONPATH=str(CHECKER_PACKAGE.parent.parent), HOME=tempfile.gettempdir())
+        env.update(PYTHONPATH=f"{CHECKER_PACKAGE.parent.parent}:{helpers_dir().parent}",
+                   HOME=tempfile.gettempdir())
         return [sys.executable, "-m", "grader.checker"], {**os.environ, **env}
     argv = [bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session",
             *_system_mounts(), "--ro-bind", str(CHECKER_PACKAGE), f"{CHECKER_MOUNT}/checker",
@@ -198,6 +200,8 @@ def kernel_env(threads: int = 0) -> dict[str, str]:
                                         "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                                         "MKL_NUM_THREADS")}
     return {**pools, "HOME": HOME, "PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin",
+            # the helpers the grader itself imports (and mounts), ahead of any other copy
+            "PYTHONPATH": str(helpers_dir().parent),
             "LANG": "C.UTF-8", "TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg",
             "MPLCONFIGDIR": f"{HOME}/.matplotlib", "PYTHONNOUSERSITE": "1",
             "PYTHONDONTWRITEBYTECODE": "1", "NN_COURSE_GRADING": "1",

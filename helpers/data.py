@@ -7,6 +7,10 @@ then in a checkout's ``data/``. Each file's sha256 is checked before it is used.
     load_mnist()          -> (x_train, y_train), (x_test, y_test)   5,000 digits, 4,000 / 1,000
     load_fashion_mnist()  -> (x_train, y_train), (x_test, y_test)   14,000 images, 12,000 / 2,000
     load_coffee_data()    -> X, y                                   generated from a seed
+    load_four_blobs()     -> X, y                                   2-D, four classes, seeded
+    load_mnist_canvases() -> (x_train, labels_train), (x_test, labels_test)
+                             three-slot canvases of MNIST digits, multi-label, seeded
+    make_heartbeat()      -> t, x, beats                            synthetic ECG-like, seeded
 """
 
 from __future__ import annotations
@@ -24,7 +28,10 @@ __all__ = [
     "data_file",
     "load_coffee_data",
     "load_fashion_mnist",
+    "load_four_blobs",
     "load_mnist",
+    "load_mnist_canvases",
+    "make_heartbeat",
 ]
 
 FASHION_CLASS_NAMES = (
@@ -167,3 +174,104 @@ def load_coffee_data(m: int = 200, seed: int = 2):
     X = low + unit * (high - low)
     y = coffee_is_good(X[:, 0], X[:, 1]).reshape(-1, 1)
     return X, y
+
+
+BLOB_CENTERS = ((-5.0, 2.0), (-1.0, -2.0), (1.0, 2.0), (5.0, -2.0))  # class 0, 1, 2, 3
+
+
+def load_four_blobs(m: int = 400, seed: int = 1, std: float = 1.0):
+    """A 2-D data set of four classes: ``X, y``, one round blob of points per class.
+
+    Class ``k`` is a Gaussian blob of standard deviation ``std`` around
+    ``BLOB_CENTERS[k]``; the ``m`` points are split as evenly as possible between the
+    classes (``m // 4`` or one more each) and come in a random order. ``X`` is
+    ``(m, 2)`` float64, ``y`` is ``(m,)`` int64 in 0..3. The same arguments give the
+    same arrays everywhere.
+    """
+    rng = np.random.default_rng(seed)
+    y = rng.permutation(np.arange(m) % len(BLOB_CENTERS)).astype(np.int64)
+    X = np.asarray(BLOB_CENTERS)[y] + rng.normal(scale=std, size=(m, 2))
+    return X, y
+
+
+CANVAS_SLOTS = 3  # a canvas is CANVAS_SLOTS MNIST digits wide: 28 x 84 pixels
+
+
+def _canvases(images, labels, m: int, rng):
+    """``m`` canvases of ``images`` (of digits ``labels``) and each canvas's label set."""
+    n_digits = rng.integers(1, CANVAS_SLOTS + 1, size=m)            # 1 to 3 digits
+    slot_rank = np.argsort(rng.random((m, CANVAS_SLOTS)), axis=1)   # which slots hold them
+    digits = np.where(slot_rank < n_digits[:, None],
+                      rng.integers(0, 10, size=(m, CANVAS_SLOTS)), -1)
+    canvases = np.zeros((m, 28, 28 * CANVAS_SLOTS), dtype=np.uint8)
+    for slot in range(CANVAS_SLOTS):
+        for digit in range(10):
+            rows = np.flatnonzero(digits[:, slot] == digit)
+            pool = np.flatnonzero(labels == digit)
+            canvases[rows, :, 28 * slot:28 * (slot + 1)] = images[rng.choice(pool, len(rows))]
+    label_sets = [tuple(sorted({int(d) for d in row if d >= 0})) for row in digits]
+    return canvases, label_sets
+
+
+def load_mnist_canvases(n_train: int = 16000, n_test: int = 2000, seed: int = 0):
+    """Multi-label images: canvases of MNIST digits, labelled with the digits they hold.
+
+    A canvas is 28 x 84 pixels, three fixed 28 x 28 slots side by side. Each canvas
+    holds 1, 2 or 3 digits (equally often) in randomly chosen slots; the other slots
+    are blank (0). Each digit is drawn uniformly from 0..9 and its image uniformly
+    from the images of that digit, so one image can appear in several canvases, and a
+    canvas may hold the same digit twice.
+
+    Split: training canvases are made only from the 4,000 training images of
+    ``load_mnist()``, test canvases only from its 1,000 test images, so no test digit
+    image is in a training canvas. The two use separate random streams of ``seed``:
+    the test canvases do not depend on ``n_train``.
+
+    Returns ``(x_train, labels_train), (x_test, labels_test)``: ``x_*`` are
+    ``(m, 28, 84)`` uint8 in 0..255; ``labels_*`` are lists of ``m`` tuples, each the
+    sorted, distinct digits on that canvas (e.g. ``(3, 7)``, never empty).
+    """
+    (x_train, y_train), (x_test, y_test) = load_mnist()
+    train = _canvases(x_train, y_train, n_train, np.random.default_rng([seed, 0]))
+    test = _canvases(x_test, y_test, n_test, np.random.default_rng([seed, 1]))
+    return train, test
+
+
+HEARTBEAT_WAVES = (  # (wave, offset from the R peak in seconds, amplitude, width in seconds)
+    ("P", -0.20, 0.12, 0.025),
+    ("Q", -0.035, -0.15, 0.008),
+    ("R", 0.0, 1.0, 0.010),
+    ("S", 0.035, -0.30, 0.010),
+    ("T", 0.28, 0.30, 0.045),
+)
+
+
+def make_heartbeat(seconds: float = 10.0, rate: int = 250, bpm: float = 72.0,
+                   noise: float = 0.05, seed: int = 0):
+    """A seeded synthetic heartbeat-like signal, a much simplified ECG: ``t, x, beats``.
+
+    Each beat is the sum of five Gaussian bumps, the P, Q, R, S and T waves of an
+    electrocardiogram (``HEARTBEAT_WAVES``: offset from the R peak, amplitude, width).
+    Beats follow each other every 60 / ``bpm`` seconds, each interval varied by up to
+    +-8 %; a slow baseline drift (amplitude 0.1, 0.2 to 0.3 Hz) and Gaussian noise of
+    standard deviation ``noise`` are added.
+
+    ``t`` is ``(n,)`` float64, the times in seconds of the ``n = round(seconds * rate)``
+    samples (``rate`` per second); ``x`` is ``(n,)`` float64, the signal (R peaks near 1);
+    ``beats`` is ``(k,)`` int64, the sample index of each R peak, increasing. The same
+    arguments give the same arrays everywhere.
+    """
+    rng = np.random.default_rng(seed)
+    n = int(round(seconds * rate))
+    t = np.arange(n) / rate
+    period = 60.0 / bpm
+    intervals = period * rng.uniform(0.92, 1.08, size=int(seconds / period) + 3)
+    peaks = period * rng.uniform(0.3, 0.7) + np.concatenate([[0.0], np.cumsum(intervals)])
+    x = np.zeros(n)
+    for _, offset, amplitude, width in HEARTBEAT_WAVES:
+        bumps = np.exp(-0.5 * ((t[None, :] - peaks[:, None] - offset) / width) ** 2)
+        x += amplitude * bumps.sum(axis=0)
+    x += 0.1 * np.sin(2 * np.pi * rng.uniform(0.2, 0.3) * t + rng.uniform(0.0, 2 * np.pi))
+    x += rng.normal(scale=noise, size=n)
+    beats = np.round(peaks * rate).astype(np.int64)
+    return t, x, beats[beats < n]

@@ -8,6 +8,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 __all__ = [
+    "computation_graph",
     "decision_boundary",
     "hidden_unit_maps",
     "image_grid",
@@ -31,6 +32,9 @@ def image_grid(
 ):
     """Show images ``(m, 28, 28)`` or ``(m, 784)`` in a grid, each titled with its labels.
 
+    Images ``(m, h, w)`` of any size keep their shape (e.g. 28 x 84 canvases); flat
+    ones are shown square.
+
     With ``predictions``, each title reads "true: X / pred: Y" and wrong predictions
     are drawn in red. Returns the matplotlib Figure.
     """
@@ -38,15 +42,18 @@ def image_grid(
     m = len(images)
     if m == 0:
         raise ValueError("image_grid needs at least one image")
-    side = int(round(np.sqrt(images[0].size)))
+    if images.ndim != 3:
+        side = int(round(np.sqrt(images[0].size)))
+        images = images.reshape(m, side, side)
+    width = 1.5 * min(images.shape[2] / images.shape[1], 3.0)
     ncols = min(ncols, m)
     nrows = int(np.ceil(m / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(1.5 * ncols, 1.7 * nrows), squeeze=False)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, 1.7 * nrows), squeeze=False)
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i >= m:
             continue
-        ax.imshow(images[i].reshape(side, side), cmap="gray_r")
+        ax.imshow(images[i], cmap="gray_r")
         text = f"true: {_label(labels[i], class_names)}"
         colour = "black"
         if predictions is not None:
@@ -194,3 +201,40 @@ def paths_on_bowl(paths: Mapping[str, np.ndarray], ax=None, title: str = "Paths 
     ax.set(xlabel="w1", ylabel="w2", title=title, xlim=(-4.5, 4.5), ylim=(-1.6, 1.6))
     ax.legend(fontsize=8, loc="lower right")
     return ax
+
+
+def computation_graph(nodes: Mapping[str, tuple[float, float, str]],
+                      edges: Sequence[tuple[str, str]],
+                      values: Mapping[str, float] | None = None,
+                      grads: Mapping[str, float] | None = None,
+                      title: str = "Computation graph"):
+    """Draw a small computation graph: a box per node, an arrow per edge; returns the Figure.
+
+    ``nodes[name] = (x, y, text)`` places a box showing ``text`` (e.g. ``"c = w x"``);
+    ``edges`` are ``(from, to)`` pairs. ``values`` adds each node's value from the forward
+    pass inside its box; ``grads`` adds dJ/d(node) from the backward pass above it, in red.
+    """
+    fig, ax = plt.subplots(figsize=(10, 3.4))
+    boxes = {}
+    for name, (x, y, text) in nodes.items():
+        label = text if not values or name not in values else f"{text}\n= {values[name]:g}"
+        boxes[name] = ax.text(x, y, label, ha="center", va="center", fontsize=11, zorder=3,
+                              bbox={"boxstyle": "round,pad=0.45", "facecolor": "#e8f0fe",
+                                    "edgecolor": "#4a6fa5"})
+        if grads and name in grads:
+            ax.text(x, y + 0.42, rf"$\partial J / \partial {name} = {grads[name]:g}$",
+                    ha="center", va="bottom", fontsize=10, color="#c0392b")
+    fig.canvas.draw()  # lays the boxes out, so that the arrows stop at their edges
+    for start, end in edges:
+        (x0, y0, _), (x1, y1, _) = nodes[start], nodes[end]
+        ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
+                    arrowprops={"arrowstyle": "-|>", "color": "0.45", "lw": 1.3,
+                                "patchA": boxes[start].get_bbox_patch(),
+                                "patchB": boxes[end].get_bbox_patch()})
+    xs = [x for x, _, _ in nodes.values()]
+    ys = [y for _, y, _ in nodes.values()]
+    ax.set(xlim=(min(xs) - 0.8, max(xs) + 0.8), ylim=(min(ys) - 0.6, max(ys) + 0.9))
+    ax.set_title(title + ("" if not grads else "  (red: the backward pass, dJ/d node)"))
+    ax.axis("off")
+    fig.tight_layout()
+    return fig

@@ -71,6 +71,91 @@ def test_coffee_data_is_seeded_and_follows_its_rule():
     assert data.coffee_is_good(230, 15.2) == 0  # too long
 
 
+def test_heartbeat_is_seeded_and_its_beats_are_the_r_peaks():
+    t, x, beats = data.make_heartbeat()
+    assert t.shape == x.shape == (2500,) and t.dtype == x.dtype == np.float64
+    assert beats.dtype == np.int64 and np.all(np.diff(beats) > 0)
+    assert np.allclose(np.diff(t), 1 / 250) and t[0] == 0.0
+    again = data.make_heartbeat()
+    assert all(np.array_equal(a, b) for a, b in zip((t, x, beats), again, strict=True))
+    assert not np.array_equal(x, data.make_heartbeat(seed=1)[1])
+    # about 72 beats a minute, each interval within +-8 % of 60/72 s
+    assert len(beats) in (11, 12, 13)
+    assert np.all(np.abs(np.diff(beats) / 250 - 60 / 72) <= 0.08 * 60 / 72 + 1 / 250)
+    # each R peak is the highest sample around it, near 1; without noise exactly so
+    for beat in beats:
+        window = x[max(beat - 25, 0):beat + 25]
+        assert abs(np.argmax(window) - min(beat, 25)) <= 2 and 0.7 < x[beat] < 1.3
+    _, clean, clean_beats = data.make_heartbeat(seconds=3.0, rate=100, bpm=60, noise=0.0, seed=3)
+    assert clean.shape == (300,) and len(clean_beats) == 3
+    assert np.all(np.abs(clean[clean_beats] - 1.0) < 0.15)
+
+
+def test_four_blobs_are_seeded_balanced_and_around_their_centres():
+    X, y = data.load_four_blobs()
+    assert X.shape == (400, 2) and y.shape == (400,)
+    assert X.dtype == np.float64 and y.dtype == np.int64
+    assert np.bincount(y).tolist() == [100] * 4
+    again = data.load_four_blobs()
+    assert np.array_equal(X, again[0]) and np.array_equal(y, again[1])
+    assert not np.array_equal(X, data.load_four_blobs(seed=2)[0])
+    centres = np.array(data.BLOB_CENTERS)
+    for k in range(4):
+        assert np.linalg.norm(X[y == k].mean(axis=0) - centres[k]) < 0.3
+        assert 0.8 < X[y == k].std(axis=0).mean() < 1.2
+    X_odd, y_odd = data.load_four_blobs(m=10, seed=5, std=0.1)
+    assert np.bincount(y_odd).tolist() == [3, 3, 2, 2]
+    assert np.abs(X_odd - centres[y_odd]).max() < 0.5
+
+
+@pytest.fixture(scope="module")
+def canvases():
+    return data.load_mnist_canvases(n_train=3000, n_test=600, seed=4)
+
+
+def _slot_images(canvases):
+    """Each canvas's three 28 x 28 slots: (m, 3, 28, 28)."""
+    return canvases.reshape(len(canvases), 28, 3, 28).transpose(0, 2, 1, 3)
+
+
+def test_canvases_shapes_dtypes_and_seeds(canvases):
+    (x_train, labels_train), (x_test, labels_test) = canvases
+    assert x_train.shape == (3000, 28, 84) and x_test.shape == (600, 28, 84)
+    assert x_train.dtype == x_test.dtype == np.uint8
+    assert len(labels_train) == 3000 and len(labels_test) == 600
+    assert all(isinstance(s, tuple) and s == tuple(sorted(set(s))) and 1 <= len(s) <= 3
+               and all(isinstance(d, int) and 0 <= d <= 9 for d in s)
+               for s in labels_train + labels_test)
+    (x_again, labels_again), (x_test_again, _) = data.load_mnist_canvases(3000, 600, seed=4)
+    assert np.array_equal(x_train, x_again) and labels_again == labels_train
+    assert np.array_equal(x_test, x_test_again)
+    # the test canvases depend on the seed and n_test only
+    _, (x_test_other_n, _) = data.load_mnist_canvases(n_train=10, n_test=600, seed=4)
+    assert np.array_equal(x_test, x_test_other_n)
+    _, (x_test_other_seed, _) = data.load_mnist_canvases(n_train=10, n_test=600, seed=5)
+    assert not np.array_equal(x_test, x_test_other_seed)
+    # 1, 2 and 3 digits equally often, every digit in every slot
+    slots = _slot_images(x_train)
+    filled = slots.reshape(3000, 3, -1).any(axis=2)
+    assert np.allclose(np.bincount(filled.sum(axis=1))[1:] / 3000, 1 / 3, atol=0.04)
+    assert np.allclose(filled.mean(axis=0), 2 / 3, atol=0.04)
+
+
+def test_canvas_labels_are_the_digits_in_their_slots_and_no_test_digit_is_trained_on(
+        canvases, mnist):
+    (x_train, y_train), (x_test, y_test) = mnist
+    digit_of = {hashlib.sha1(image.tobytes()).digest(): int(label)
+                for images, labels in ((x_train, y_train), (x_test, y_test))
+                for image, label in zip(images, labels, strict=True)}
+    train_keys, test_keys = _image_keys(x_train), _image_keys(x_test)
+    for (x_canvas, label_sets), allowed in zip(canvases, (train_keys, test_keys), strict=True):
+        for slots, label_set in zip(_slot_images(x_canvas), label_sets, strict=True):
+            keys = [hashlib.sha1(np.ascontiguousarray(s).tobytes()).digest()
+                    for s in slots if s.any()]
+            assert keys and all(key in allowed for key in keys)  # no test digit in training
+            assert label_set == tuple(sorted({digit_of[key] for key in keys}))
+
+
 def test_checksum_mismatch_names_the_file_and_the_fix(tmp_path, monkeypatch, root):
     damaged = tmp_path / "mnist_5k.npz"
     shutil.copyfile(root / "data" / "mnist_5k.npz", damaged)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import logging
 import shutil
 import tempfile
@@ -86,6 +87,56 @@ def check_solution(assignment: str, path: Path) -> list[str]:
             for kind in ("visible", "hidden"):
                 if f"test_{name}_{kind}" not in grade_ids:
                     problems.append(f"{path}: {name} has no test_{name}_{kind} cell")
+    problems += [f"{path}: {problem}" for problem in test_cells_not_self_contained(nb)]
+    return problems
+
+
+def _names(source: str) -> tuple[set[str], set[str]]:
+    """(names a cell reads anywhere, names it binds anywhere) after IPython's rewriting."""
+    from .policy import _parse
+
+    tree = _parse(source)
+    read, bound = set(), set()
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Name):
+            (read if isinstance(node.ctx, ast.Load) else bound).add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+    return read, bound
+
+
+def test_cells_not_self_contained(nb) -> list[str]:
+    """Test cells that read a name only an ordinary (editable) cell or another test defines.
+
+    The checker runs a test cell with the read-only cells and the test cell itself, and
+    takes from the student's kernel only the names the answer cells define.
+    """
+    import builtins
+
+    available = set(dir(builtins)) | {"__name__", "__file__", "get_ipython", "display"}
+    answers: set[str] = set()
+    problems = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        meta = cell.metadata.get("nbgrader", {})
+        read, bound = _names(cell.source)
+        if meta.get("solution"):
+            answers |= bound
+        elif meta.get("grade"):
+            missing = read - bound - available - answers
+            if missing:
+                problems.append(f"{meta['grade_id']} reads {sorted(missing)}, which only an "
+                                "ordinary cell defines: compute it in the test cell or in a "
+                                "read-only cell")
+        elif meta.get("locked"):
+            available |= bound
     return problems
 
 

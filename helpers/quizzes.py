@@ -79,6 +79,33 @@ _add(QuizQuestion(
     hint="Count the brackets: each pair adds a dimension.",
 ))
 _add(QuizQuestion(
+    "01.q4",
+    "Which of these terms does <b>not</b> name a part of an artificial neural network?",
+    {"a": "layer", "b": "axon", "c": "activation function", "d": "neuron (unit)"},
+    "e013f166aed060ca",
+    "A network is made of neurons (units) grouped in layers, each applying an activation "
+    "function to w · x + b. The axon belongs to a biological neuron: it carries the impulse "
+    "a brain cell fires to the next cells, and has no counterpart in a Keras model.",
+    hint="Three of them appear in a Keras model; which one only in biology?",
+))
+_add(QuizQuestion(
+    "01.q5",
+    "Which statement about neural networks and the brain is true?",
+    {
+        "a": "a neural network is an accurate model of how the brain learns",
+        "b": "a neural network simulates the electrical impulses of biological neurons",
+        "c": "neural networks were inspired by the brain, but they are not an accurate model "
+             "of it",
+        "d": "neural networks have nothing in common with biological neurons",
+    },
+    "fa1fbd1476d9fa1f",
+    "The idea of many simple units that each combine their inputs and pass a signal on came "
+    "from biological neurons, so the two share a little. But an artificial neuron is only "
+    "g(w · x + b), and how the brain learns is still largely unknown: today's networks owe "
+    "their success to data, computing power and algorithms such as gradient descent.",
+    hint="Inspiration is not the same as imitation.",
+))
+_add(QuizQuestion(
     "02.q1",
     "<code>A_in</code> has shape (m, n) and <code>W</code> has shape (n, k). "
     "What is the shape of <code>my_dense_v(A_in, W, b, g)</code>?",
@@ -116,6 +143,18 @@ _add(QuizQuestion(
     "Both do the same multiplications; the loop pays Python's overhead for every unit of "
     "every example, while the matrix product runs in optimised compiled code (BLAS).",
     hint="Count the multiplications in both: are they different?",
+))
+_add(QuizQuestion(
+    "02.q4",
+    "In this notebook's notation, which symbol is the activation of the third neuron (unit) "
+    "of layer 2?",
+    {"a": "a_2^[3]", "b": "a_3^(2)", "c": "a_3^[2]", "d": "w_3^[2]"},
+    "42240a915d646bc5",
+    "The layer goes in the superscript, in square brackets, and the unit in the subscript: "
+    "a_3^[2] = g(w_3^[2] · a^[1] + b_3^[2]). A superscript in round brackets, x^(i), numbers "
+    "a training example, and w_3^[2] is that unit's weight vector, not its activation.",
+    hint="Where does the notation put the layer, where the unit, and what do round brackets "
+         "number?",
 ))
 _add(QuizQuestion(
     "03.q1",
@@ -230,7 +269,8 @@ _add(QuizQuestion(
 ))
 _add(QuizQuestion(
     "05.q2",
-    "An example has the true class y = 3 (of 4 classes) and the softmax outputs a1..a4. "
+    "An example's true class is class 3 of 4 (numbered 1 to 4 as in the formulas; in code "
+    "that is label <code>y = 2</code>), and the softmax outputs are a1..a4. "
     "Its cross-entropy loss is...",
     {
         "a": "-log(1 - a3)",
@@ -240,7 +280,7 @@ _add(QuizQuestion(
     },
     "b6f6f48e6a23e578",
     "The loss is -sum_j y_j log a_j with a one-hot y: only the true class's term survives, "
-    "-log a3.",
+    "-log a3 (in code, -np.log(a[2]): column 2 holds class 3).",
     hint="With a one-hot label, which terms of -sum_j y_j log a_j are not zero?",
 ))
 _add(QuizQuestion(
@@ -268,13 +308,51 @@ _add(QuizQuestion(
     hint="Factor e^10 out of every exponential.",
 ))
 _add(QuizQuestion(
+    "05.q5",
+    "A softmax has two classes, with logits z1 and z2. What is a1?",
+    {
+        "a": "sigmoid(z1 - z2)",
+        "b": "sigmoid(z1)",
+        "c": "z1 / (z1 + z2)",
+        "d": "sigmoid(z1) / (sigmoid(z1) + sigmoid(z2))",
+    },
+    "35286d5f15c702cb",
+    "Divide the numerator and the denominator of e^z1 / (e^z1 + e^z2) by e^z1: "
+    "a1 = 1 / (1 + e^-(z1 - z2)) = sigmoid(z1 - z2), and a2 = 1 - a1. Softmax regression "
+    "with two classes is logistic regression with w = w1 - w2 and b = b1 - b2.",
+    hint="Divide the numerator and the denominator by e^z1.",
+))
+_add(QuizQuestion(
+    "05.q6",
+    "Softmax regression starts from W = 0 and b = 0. Why is that fine, when a hidden layer "
+    "started from zeros is not?",
+    {
+        "a": "it is not fine: softmax regression must start from random weights too",
+        "b": "zeros are never a problem: hidden layers are usually started from zeros too",
+        "c": "the labels make each class's gradient different from the first step on (and the "
+             "loss is convex); the units of a hidden layer started alike get the same "
+             "gradient and stay alike",
+        "d": "the learning rate of softmax regression is larger",
+    },
+    "df88443cb95f68b9",
+    "At W = 0 every class gets probability 1/K, but the gradient X^T (A - Y) / m contains the "
+    "one-hot labels Y: column k moves towards the images of class k. Hidden units started "
+    "with the same weights compute the same activation, get the same gradient and stay "
+    "identical, so the layer acts as one unit; random initial weights break that symmetry.",
+    hint="What makes two columns of the gradient differ?",
+))
+_add(QuizQuestion(
     "06.q1",
     "A model's loss is <code>SparseCategoricalCrossentropy(from_logits=True)</code>. "
     "Which activation goes on its output layer?",
     {"a": "linear", "b": "softmax", "c": "sigmoid", "d": "relu"},
     "037f0ed5f4d253bc",
-    "from_logits=True tells the loss that the outputs are logits; it applies the softmax "
-    "itself, stably. A softmax output would be applied twice.",
+    "from_logits=True tells the loss that the outputs are logits, so the loss applies the "
+    "softmax itself, stably, and the output layer stays linear. With a softmax output the loss "
+    "would get probabilities where it expects logits: Keras's TensorFlow backend notices a "
+    "softmax output that reaches the loss directly, uses the logits behind it and warns; "
+    "anywhere else (saved predictions, other backends, probabilities computed apart) the "
+    "softmax would be applied twice.",
     hint="What does 'logits' mean: before or after the softmax?",
 ))
 _add(QuizQuestion(
@@ -313,8 +391,11 @@ _add(QuizQuestion(
         "d": "it does give exactly 2/10000",
     },
     "ba7ecf297e29a52e",
-    "Near 1, doubles are 2.2e-16 apart, so 1 + 1e-4 carries an error of up to 1.1e-16; "
-    "after subtracting, that error is large compared with the small result.",
+    "Near 1, doubles are 2.2e-16 apart, so 1 + 1e-4 carries an error of up to 1.1e-16. The "
+    "subtraction is exact, but it keeps that error while the result is 5000 times smaller: "
+    "here 2.2e-17 on 2e-4, a relative error of about 1e-13 instead of 1e-16, so about 3 of "
+    "the 16 significant digits are lost. Tiny in absolute terms; it matters when such "
+    "results are divided, exponentiated or subtracted again.",
     hint="How far apart are neighbouring doubles near 1, and near 0.0002?",
 ))
 _add(QuizQuestion(
@@ -356,4 +437,191 @@ _add(QuizQuestion(
     "Adam divides m-hat (scaled by 100) by the square root of v-hat (scaled by 100^2 under the "
     "root, so by 100): the ratio, and the step, do not change while sqrt(v-hat) >> epsilon.",
     hint="How do m-hat and the square root of v-hat scale with the gradient?",
+))
+_add(QuizQuestion(
+    "08.q1",
+    "Which of these is a <b>multi-label</b> problem, not a multiclass one?",
+    {
+        "a": "reading a handwritten digit, 0 to 9",
+        "b": "sorting e-mails into spam and not spam",
+        "c": "telling which of 500 species the bird in a photo belongs to",
+        "d": "tagging a street photo with every kind of object it shows: car, bus, pedestrian",
+    },
+    "0f25bb997dbc1d94",
+    "A street photo can show a car, a bus and a pedestrian at once: each tag is its own "
+    "yes/no question, and any number of them can be yes. A digit, a species, spam or not: "
+    "exactly one class per example (multiclass, or binary).",
+    hint="In which case can one example have several right answers at the same time?",
+))
+_add(QuizQuestion(
+    "08.q2",
+    "For one camera image a network must say whether it shows a car, a bus and a pedestrian "
+    "(any of them, all of them, or none). Which output layer and loss?",
+    {
+        "a": "<code>Dense(3, activation=\"softmax\")</code> with "
+             "<code>SparseCategoricalCrossentropy()</code>",
+        "b": "<code>Dense(3)</code> (linear) with "
+             "<code>BinaryCrossentropy(from_logits=True)</code>: three independent sigmoids",
+        "c": "<code>Dense(1, activation=\"sigmoid\")</code> with <code>BinaryCrossentropy()</code>",
+        "d": "<code>Dense(3)</code> (linear) with "
+             "<code>SparseCategoricalCrossentropy(from_logits=True)</code>",
+    },
+    "5663e11db5d30fa9",
+    "Three yes/no questions: three output units, each with its own sigmoid, applied inside "
+    "the loss when the layer is linear and from_logits=True. A softmax (a, d) makes the three "
+    "probabilities sum to 1, as if exactly one of the three could be in the image; one unit "
+    "(c) answers one question only.",
+    hint="How many questions are asked, and can several answers be yes?",
+))
+_add(QuizQuestion(
+    "08.q3",
+    "A multi-label network has 10 outputs, each a sigmoid (a probability). What do the 10 "
+    "outputs of one example sum to?",
+    {
+        "a": "always 1",
+        "b": "always 10",
+        "c": "always 5, half of 10",
+        "d": "anything from 0 to 10: each output is a probability of its own",
+    },
+    "54c69b8cfa191628",
+    "Each sigmoid lies between 0 and 1 whatever the others do, so the sum can be anything "
+    "from 0 to 10: it estimates how many labels the example has. Only a softmax's outputs "
+    "always sum to 1.",
+    hint="Does one sigmoid output depend on the other outputs?",
+))
+_add(QuizQuestion(
+    "08.q4",
+    "You lower the threshold of a multi-label classifier from 0.5 to 0.3. What happens?",
+    {
+        "a": "it predicts at least the labels it predicted before, usually more: recall can "
+             "only go up, precision usually goes down",
+        "b": "it predicts fewer labels: precision goes up, recall goes down",
+        "c": "nothing changes: the probabilities are the same",
+        "d": "exact match always improves",
+    },
+    "06c841f1b9528709",
+    "A label is predicted where its probability is at least the threshold; every probability "
+    "at least 0.5 is also at least 0.3. More predicted labels: fewer false negatives (recall "
+    "up), usually more false positives (precision down).",
+    hint="Which labels are predicted at 0.3 that were not at 0.5?",
+))
+_add(QuizQuestion(
+    "09.q1",
+    "Compared with a dense layer on the same image, why is a convolutional layer often the "
+    "better choice?",
+    {
+        "a": "it has more parameters, so it can fit more of the training set",
+        "b": "its outputs are probabilities, so no softmax is needed",
+        "c": "it lets Adam use a larger learning rate, so training always takes fewer epochs",
+        "d": "it computes less and has far fewer parameters, so it needs less training data "
+          "and is less prone to overfitting",
+    },
+    "4b11dbb3a5645fcd",
+    "Each unit looks at a small window and every unit shares the same filter: Conv2D(8, 3x3) "
+    "on a digit has 80 parameters where a dense layer with as many outputs has millions. "
+    "Fewer parameters mean less computation, less data to fit them, and less overfitting.",
+    hint="Count the parameters of each kind of layer for the same output size.",
+))
+_add(QuizQuestion(
+    "09.q2",
+    "A <code>Conv2D</code> layer with 3 x 3 filters receives colour images of shape "
+    "(28, 28, 3). What does one of its units (one output value) see?",
+    {
+        "a": "a 3 x 3 window of the image, through all 3 colour channels",
+        "b": "the whole image",
+        "c": "a 3 x 3 window of one colour channel",
+        "d": "a single pixel",
+    },
+    "e464cf4fda72b75e",
+    "Output (i, j, f) is the bias plus the sum of the 3 x 3 x 3 window at (i, j) times "
+    "filter f: a filter spans every input channel. Its neighbour sees the window one pixel "
+    "further, through the same weights.",
+    hint="What shape does one filter of the kernel (kh, kw, C, F) have?",
+))
+_add(QuizQuestion(
+    "09.q3",
+    "How many parameters does <code>Conv2D(16, (3, 3))</code> have on RGB images "
+    "(3 channels)?",
+    {"a": "144", "b": "160", "c": "448", "d": "432"},
+    "4f5a7ac5b696634f",
+    "Each of the 16 filters has 3 x 3 x 3 = 27 weights and one bias: (27 + 1) x 16 = 448, "
+    "whatever the size of the image. 432 forgets the biases; 160 forgets the channels.",
+    hint="(kh * kw * c_in + 1) * c_out.",
+))
+_add(QuizQuestion(
+    "09.q4",
+    "What does Keras's <code>Conv1D</code> compute at each position of a 1-D signal?",
+    {
+        "a": "the dot product of the window with the kernel reversed, as np.convolve does",
+        "b": "the dot product of the window with the kernel as it is (cross-correlation), "
+          "plus the bias",
+        "c": "the largest value in the window",
+        "d": "the average of the window",
+    },
+    "6ce072c4b0da1f2c",
+    "Deep learning's convolution is cross-correlation: the kernel is not flipped, like "
+    "np.correlate(x, w, 'valid'). The mathematical convolution (np.convolve) flips it; a "
+    "network would simply learn the flipped kernel, but to match Keras you must not flip.",
+    hint="Compare conv1d, np.correlate and np.convolve in section 1.",
+))
+_add(QuizQuestion(
+    "10.q1",
+    "In the graph of J = ½ (w x + b − y)² with x = −2, y = 2, w = 2 and b = 8, the backward "
+    "pass has reached c = w x with ∂J/∂c = 2. What is ∂J/∂w?",
+    {"a": "2", "b": "−2", "c": "8", "d": "−4"},
+    "dcf8924cb69eec03",
+    "Chain rule: ∂J/∂w = ∂J/∂c · ∂c/∂w, and ∂c/∂w = x = −2, so ∂J/∂w = 2 · (−2) = −4. "
+    "Nudging w by ε moves J by about −4 ε, which is what section 2 measured.",
+    hint="Multiply the derivative that arrived at c by the local derivative of c = w x by w.",
+))
+_add(QuizQuestion(
+    "10.q2",
+    "The course's 784-25-15-10 network has 20,175 parameters. How many forward passes does "
+    "one gradient by centred differences take, and what does backpropagation need instead?",
+    {
+        "a": "40,350 forward passes (two per parameter); backprop one forward and one backward "
+             "pass, about three forward passes of work",
+        "b": "20,175 forward passes; backprop 20,175 backward passes",
+        "c": "2 forward passes; backprop 1",
+        "d": "40,350 either way: backprop only arranges the same work differently",
+    },
+    "afce5c53ba5cdc49",
+    "Each parameter needs J(w + ε) and J(w − ε): 2 × 20,175 = 40,350 forward passes. "
+    "Backprop reuses the forward pass's values and gets every derivative from one sweep back "
+    "(two matrix products per layer), thousands of times less work.",
+    hint="How many evaluations of J does one centred difference take?",
+))
+_add(QuizQuestion(
+    "10.q3",
+    "Why does the gradient check run in float64?",
+    {
+        "a": "TensorFlow cannot compute float32 gradients",
+        "b": "float64 arithmetic is faster on a CPU",
+        "c": "J(w + ε) − J(w − ε) is tiny next to J: in float32 (about 7 significant digits) "
+             "its rounding, divided by 2ε, swamps the derivative; float64's 16 digits leave it "
+             "accurate to about 1e-10",
+        "d": "ReLU has no derivative at 0 in float32",
+    },
+    "15aef1cf6d84c3f4",
+    "With ε = 1e-6 the two losses differ in their 6th or 7th digit, which is where float32 "
+    "rounds. Section 4 shows relative errors of about 1e-10 in float64 and far larger ones "
+    "with the loss in float32.",
+    hint="How many significant digits does each type keep, and how small is the difference?",
+))
+_add(QuizQuestion(
+    "10.q4",
+    "Every weight and bias of the two-layer network starts at 0. What happens under gradient "
+    "descent?",
+    {
+        "a": "it learns as usual, only more slowly",
+        "b": "W1 never moves (W2 = 0 stops its gradient), nor does W2 (the hidden outputs are "
+             "all 0): only the output biases learn",
+        "c": "the loss becomes nan at the first step",
+        "d": "the gradients explode",
+    },
+    "22388f3ab7cd425a",
+    "With W2 = 0, dA1 = dZ2 W2ᵀ = 0, so dW1 = 0; with W1 = 0 and b1 = 0, A1 = 0, so "
+    "dW2 = A1ᵀ dZ2 = 0. More generally, units that start equal get equal gradients and stay "
+    "equal. Random starts (He: standard deviation √(2/n)) break the symmetry.",
+    hint="Compute dA1 = dZ2 W2ᵀ when W2 is all zeros.",
 ))

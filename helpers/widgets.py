@@ -149,11 +149,12 @@ def relu_pieces(n_units: int = 3, x_range: tuple[float, float] = (0.0, 3.0)) -> 
 def softmax_bars(logits=(2.0, 1.0, 0.1, -1.0), class_names=None) -> widgets.VBox:
     """Sliders for the logits z_k and a bar chart of softmax(z), which always sums to 1.
 
+    Logits and classes are numbered 1..K, as in the notebooks' formulas.
     Attributes for code and tests: ``sliders`` and ``probabilities()``.
     """
-    class_names = class_names or [f"class {k}" for k in range(len(logits))]
+    class_names = class_names or [f"class {k}" for k in range(1, len(logits) + 1)]
     sliders = [widgets.FloatSlider(value=float(v), min=-6, max=6, step=0.1,
-                                   description=f"z{k}") for k, v in enumerate(logits)]
+                                   description=f"z{k}") for k, v in enumerate(logits, start=1)]
 
     def probabilities() -> np.ndarray:
         return softmax(np.array([s.value for s in sliders]))

@@ -77,6 +77,22 @@ def test_numpy_warnings_fail_but_underflow_does_not():
     expect(lambda z: np.exp(z), {"z": np.array([-1000.0])}, [0.0], atol=1e-12, quiet=True)
 
 
+def test_a_numpy_warning_gets_a_hint_for_its_cause_and_keeps_the_tests_hint():
+    def entropy_with_where(p):
+        return -np.sum(np.where(p > 0, p * np.log2(p), 0.0))
+
+    def softmax_global_max(Z):
+        e = np.exp(Z - Z.max())
+        return e / e.sum(axis=1, keepdims=True)
+
+    with pytest.raises(CheckFailed, match=r"(?s)log2.*both branches.*Also: skip the zeros"):
+        expect(entropy_with_where, {"p": np.array([0.5, 0.0, 0.5])}, 1.0, hint="skip the zeros")
+    with pytest.raises(CheckFailed, match=r"(?s)invalid value.*global np.max"):
+        expect(softmax_global_max, {"Z": np.array([[1000.0, 0.0], [0.0, 1.0]])}, [[1.0, 0.0]] * 2)
+    with pytest.raises(CheckFailed, match=r"(?s)overflow encountered in exp.*exp\(-\|z\|\)"):
+        expect(lambda z: 1 / (1 + np.exp(-z)), {"z": np.array([-1000.0])}, [0.0], atol=1e-12)
+
+
 def test_nan_is_never_close():
     with pytest.raises(CheckFailed):
         expect(lambda z: np.array([np.nan]), {"z": 0}, [1.0], atol=1e9)

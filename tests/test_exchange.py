@@ -52,20 +52,20 @@ def round_trip(tmp_path_factory):
         (home / "nbgrader_config.py").write_text(
             f"c = get_config()\nc.CourseDirectory.course_id = 'nn-course'\n"
             f"c.Exchange.root = {str(exchange)!r}\n")
-        mine = {**env, "USER": student, "LOGNAME": student, "HOME": str(home)}
+        mine = {**env, "HOME": str(home)}
         _run([*nbgrader, "fetch_assignment", A], home, mine)
         fetched = home / A / f"{A}.ipynb"
         assert fetched.is_file()
         nbformat.write(notebook, fetched)
-        _run([*nbgrader, "submit", A], home, mine)
+        _run([*nbgrader, "submit", A, f"--student={student}"], home, mine)
         students[student] = (home, mine)
     _run([*nbgrader, "collect", A], clone, env)
     refused = subprocess.run([*nbgrader, "autograde", A], cwd=clone, env=env,
                              capture_output=True, text=True, timeout=600)
     _run([python, "-m", "grader", "grade", A, "grader/submitted", "--workers", "2"], clone, env)
     _run([*nbgrader, "release_feedback", A], clone, env)
-    for home, mine in students.values():
-        _run([*nbgrader, "fetch_feedback", A], home, mine)
+    for student, (home, mine) in students.items():
+        _run([*nbgrader, "fetch_feedback", A, f"--student={student}"], home, mine)
     _run([*nbgrader, "export", "--to", str(base / "export.csv")], clone, env)
     return clone, base, students, refused.stdout + refused.stderr
 

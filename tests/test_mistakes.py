@@ -19,6 +19,12 @@ MISTAKES = [pytest.param(m.ASSIGNMENT, gid, src, id=f"{m.ASSIGNMENT[:2]}-{gid}-{
             for m in MODULES for gid, cases in m.MISTAKES.items() for desc, src in cases]
 ALTERNATIVES = [pytest.param(m.ASSIGNMENT, gid, src, id=f"{m.ASSIGNMENT[:2]}-{gid}-{desc}")
                 for m in MODULES for gid, cases in m.ALTERNATIVES.items() for desc, src in cases]
+# A module may name, in CAUGHT_VISIBLY (grade_id -> descriptions), mistakes that the visible
+# tests alone must catch: the edge cases the instructions state.
+VISIBLY = [pytest.param(m.ASSIGNMENT, gid, dict(m.MISTAKES[gid])[desc],
+                        id=f"{m.ASSIGNMENT[:2]}-{gid}-{desc}-visibly")
+           for m in MODULES for gid, descriptions in getattr(m, "CAUGHT_VISIBLY", {}).items()
+           for desc in descriptions]
 _sessions: dict[str, NotebookSession] = {}
 
 
@@ -47,3 +53,16 @@ def test_mistake_is_caught(assignment, grade_id, source):
 def test_alternative_is_accepted(assignment, grade_id, source):
     error = session(assignment).run_tests_with(grade_id, source)
     assert error is None, f"a correct answer was rejected: {error}"
+
+
+@pytest.mark.parametrize("assignment, grade_id, source", VISIBLY)
+def test_mistake_is_caught_by_the_visible_tests(assignment, grade_id, source):
+    notebook = session(assignment)
+    notebook.tests_of = lambda gid: [f"test_{gid}_visible"]  # this run only: the visible cell
+    try:
+        error = notebook.run_tests_with(grade_id, source)
+    finally:
+        del notebook.tests_of
+    assert error is not None, "only the hidden tests catch this mistake; the visible ones must"
+    assert not isinstance(error, (NameError, SyntaxError, ImportError)), (
+        f"the mistake's own code is broken, so it proves nothing: {error!r}")

@@ -26,6 +26,14 @@ def test_image_grid_titles_true_and_predicted_labels_and_marks_errors():
     fig.savefig(__import__("io").BytesIO(), format="png")
 
 
+def test_image_grid_keeps_the_shape_of_wide_images():
+    canvases = np.zeros((3, 28, 84), dtype=np.uint8)
+    fig = plots.image_grid(canvases, [0, 1, 1], class_names=["3, 7", "0"], ncols=3)
+    shown = [ax.get_images()[0].get_array().shape for ax in fig.axes]
+    assert shown == [(28, 84)] * 3 and fig.axes[1].get_title() == "true: 0"
+    assert fig.get_figwidth() > 3 * 1.5 * 2
+
+
 def test_training_curves_from_a_history_or_a_dict():
     class History:
         history = {"loss": [1.0, 0.5, 0.3], "val_loss": [1.1, 0.7, 0.6],
@@ -78,6 +86,19 @@ def test_quiz_widget_by_id():
     box = quiz("01.q2")
     assert "Dense(3)" in box.children[0].value
     assert [value for _, value in box.choice.options] == ["a", "b", "c", "d"]
+
+
+def test_quiz_shows_the_question_and_choices_as_text_where_widgets_do_not_render(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda data, raw=False: shown.append(data))
+    quiz("05.q5")._ipython_display_()
+    text = shown[0]["text/plain"]
+    assert text.startswith("Self-check 05.q5: A softmax has two classes")
+    assert "a) sigmoid(z1 - z2)" in text and "d) sigmoid(z1) / (sigmoid(z1) + sigmoid(z2))" in text
+    assert "<li>" in shown[0]["text/html"]
+    assert "application/vnd.jupyter.widget-view+json" in shown[0]
 
 
 def test_hidden_unit_maps_calls_the_layer_once_and_draws_a_panel_per_unit():
@@ -168,3 +189,16 @@ def test_paths_on_bowl_draws_each_path():
     labels = [line.get_label() for line in ax.lines]
     assert "gd (10 steps)" in labels and "minimum" in labels
     assert ax.get_xlabel() == "w1" and ax.get_ylabel() == "w2"
+
+
+def test_computation_graph_draws_a_box_per_node_and_an_arrow_per_edge():
+    nodes = {"w": (0.0, 1.0, "w"), "x": (0.0, 0.0, "x"), "c": (1.5, 0.5, "c = w x")}
+    fig = plots.computation_graph(nodes, [("w", "c"), ("x", "c")], {"w": 2.0, "x": -2.0, "c": -4.0},
+                                  {"c": 1.0, "w": -2.0}, title="graph")
+    ax = fig.axes[0]
+    texts = [t.get_text() for t in ax.texts]
+    assert "c = w x\n= -4" in texts and "w\n= 2" in texts
+    assert sum("partial" in t for t in texts) == 2          # dJ/dc and dJ/dw, not dJ/dx
+    assert len([c for c in ax.get_children() if type(c).__name__ == "Annotation"]) == 2
+    assert ax.get_title().startswith("graph")
+    fig.savefig(__import__("io").BytesIO(), format="png")

@@ -237,3 +237,10 @@ def tf_dense(x, W, b, activation):
 """),
     ],
 }
+
+# Mistakes that the visible tests must catch (an edge case the instructions state).
+CAUGHT_VISIBLY = {
+    "sigmoid": ["naive formula: exp(-z) overflows for z = -1000",
+                "exp(z) / (1 + exp(z)): inf / inf = nan for z = 1000",
+                "np.where over two naive branches: both are computed, both overflow"],
+}

@@ -92,6 +92,10 @@ MISTAKES = {
         ("shifts the caller's array in place", _softmax(
             "Z -= Z.max(axis=1, keepdims=True)\ne = np.exp(Z)\n"
             "return e / e.sum(axis=1, keepdims=True)")),
+        ("keepdims forgotten on the maximum", _softmax(
+            "e = np.exp(Z - Z.max(axis=1))\nreturn e / e.sum(axis=1, keepdims=True)")),
+        ("shifted by each column's maximum", _softmax(
+            "e = np.exp(Z - Z.max(axis=0))\nreturn e / e.sum(axis=1, keepdims=True)")),
         ("adds the maximum instead of subtracting it", _softmax(
             "e = np.exp(Z + Z.max(axis=1, keepdims=True))\nreturn e / e.sum(axis=1, keepdims=True)")),
     ],
@@ -107,6 +111,8 @@ MISTAKES = {
     "entropy_bits": [
         ("nan for a zero probability", _entropy("p = np.asarray(p, dtype=float)\n"
                                                  "return -np.sum(p * np.log2(p))")),
+        ("np.where still takes log2(0): NumPy warns", _entropy(
+            "p = np.asarray(p, dtype=float)\nreturn -np.sum(np.where(p > 0, p * np.log2(p), 0.0))")),
         ("natural log", _entropy("p = np.asarray(p, dtype=float)\nnz = p > 0\n"
                                  "return -np.sum(p[nz] * np.log(p[nz]))")),
         ("minus sign missing", _entropy("p = np.asarray(p, dtype=float)\nnz = p > 0\n"
@@ -124,6 +130,9 @@ MISTAKES = {
                                "return -np.sum(p[nz] * np.log(q[nz]))")),
         ("entropy of q instead", _cross("q = np.asarray(q, float)\nnz = q > 0\n"
                                         "return -np.sum(q[nz] * np.log2(q[nz]))")),
+        ("np.where still takes log2(0): NumPy warns", _cross(
+            "p, q = np.asarray(p, float), np.asarray(q, float)\n"
+            "return -np.sum(np.where(p > 0, p * np.log2(q), 0.0))")),
         ("nan for zero p and q", _cross("p, q = np.asarray(p, float), np.asarray(q, float)\n"
                                         "return -np.sum(p * np.log2(q))")),
     ],
@@ -138,6 +147,12 @@ MISTAKES = {
                                      "return X.T @ dZ, dZ.sum(axis=0)")),
         ("dW transposed", _grads("dZ = (softmax(X @ W + b) - np.eye(W.shape[1])[y]) / len(y)\n"
                                  "return dZ.T @ X, dZ.sum(axis=0)")),
+        ("K from the labels: y.max() + 1", _grads(
+            "dZ = (softmax(X @ W + b) - np.eye(y.max() + 1)[y]) / len(y)\n"
+            "return X.T @ dZ, dZ.sum(axis=0)")),
+        ("K = the number of distinct labels in the batch", _grads(
+            "K = len(np.unique(y))\ndZ = (softmax(X @ W + b) - np.eye(K)[y]) / len(y)\n"
+            "return X.T @ dZ, dZ.sum(axis=0)")),
         ("one-hot of the wrong class", _grads(
             "dZ = (softmax(X @ W + b) - np.eye(W.shape[1])[(y + 1) % W.shape[1]]) / len(y)\n"
             "return X.T @ dZ, dZ.sum(axis=0)")),
@@ -180,8 +195,6 @@ MISTAKES = {
         ("categorical (one-hot) cross-entropy", _build_with(
             "SparseCategoricalCrossentropy(from_logits=True)",
             "CategoricalCrossentropy(from_logits=True)")),
-        ("SGD instead of Adam", _build_with(
-            "keras.optimizers.Adam(learning_rate=1e-3)", "keras.optimizers.SGD(learning_rate=0.1)")),
     ],
 }
 
@@ -258,10 +271,25 @@ ALTERNATIVES = {
             "model.compile(optimizer='adam', metrics=['accuracy'],\n"
             "              loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))\n"
             "return model")),
+        ("plain SGD", _build_with(
+            "keras.optimizers.Adam(learning_rate=1e-3)", "keras.optimizers.SGD(learning_rate=0.1)")),
+        ("no metrics, RMSprop by name", _build_with(
+            "optimizer=keras.optimizers.Adam(learning_rate=1e-3), metrics=[\"accuracy\"]",
+            "optimizer=\"rmsprop\"")),
         ("tf.keras", "\nimport tensorflow as tf\n" + _build(
             "model = tf.keras.Sequential([tf.keras.Input((n_features,)),\n"
             "                             tf.keras.layers.Dense(n_classes, activation=None)])\n"
             "model.compile(loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),\n"
             "              optimizer=tf.keras.optimizers.Adam(0.001))\nreturn model")),
     ],
+}
+
+# Mistakes that the visible tests must catch (an edge case the instructions state).
+CAUGHT_VISIBLY = {
+    "softmax": ["one global maximum", "keepdims forgotten", "keepdims forgotten on the maximum",
+                "no shift: exp overflows at 1000"],
+    "entropy_bits": ["nan for a zero probability", "np.where still takes log2(0): NumPy warns"],
+    "cross_entropy_bits": ["nan for zero p and q", "np.where still takes log2(0): NumPy warns"],
+    "softmax_regression_gradients": ["K from the labels: y.max() + 1",
+                                     "K = the number of distinct labels in the batch"],
 }

@@ -46,6 +46,8 @@ MISTAKES = {
             "c = np.max(z)\nreturn c + np.log(np.sum(np.exp(z - c), axis=axis))")),
         ("maximum subtracted but not added back", _lse(
             "c = np.max(z, axis=axis, keepdims=True)\nreturn np.log(np.sum(np.exp(z - c), axis=axis))")),
+        ("keepdims forgotten", _lse(
+            "c = np.max(z, axis=axis)\nreturn c + np.log(np.sum(np.exp(z - c), axis=axis))")),
         ("reduces over every axis", _lse(
             "c = np.max(z)\nreturn c + np.log(np.sum(np.exp(z - c)))")),
         ("keeps the reduced axis", _lse(
@@ -114,6 +116,8 @@ MISTAKES = {
         ("returns a tensor", _proba("return tf.nn.softmax(model(X))")),
         ("returns the predicted labels", _proba("return np.argmax(model.predict(X, verbose=0), axis=1)")),
         ("sigmoid instead of softmax", _proba("return 1 / (1 + np.exp(-model.predict(X, verbose=0)))")),
+        ("own softmax without the shift", _proba(
+            "Z = model.predict(X, verbose=0)\nreturn np.exp(Z) / np.exp(Z).sum(axis=1, keepdims=True)")),
         ("softmax applied twice", _proba("return softmax(softmax(model.predict(X, verbose=0)))")),
     ],
 }
@@ -171,7 +175,20 @@ ALTERNATIVES = {
         ("tf.nn.softmax then .numpy()", _proba("return tf.nn.softmax(model.predict(X, verbose=0)).numpy()")),
         ("calling the model, keras.ops.softmax", _proba(
             "return np.asarray(keras.ops.softmax(model(X), axis=-1))")),
+        ("own stable softmax defined in the answer cell", """
+def softmax(Z):
+    e = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+""" + _proba("return softmax(model.predict(X, verbose=0))")),
         ("scipy.special.softmax", "\nimport scipy.special\n"
          + _proba("return scipy.special.softmax(model.predict(X, verbose=0), axis=1)")),
     ],
+}
+
+# Mistakes that the visible tests must catch (an edge case the instructions state).
+CAUGHT_VISIBLY = {
+    "logsumexp": ["naive: overflows", "one maximum over the whole array", "keepdims forgotten",
+                  "ignores axis", "reduces over every axis"],
+    "log_softmax": ["broadcast along the wrong axis", "logsumexp over the columns"],
+    "predict_proba": ["own softmax without the shift"],
 }

@@ -65,6 +65,12 @@ return w, m, v
             "m = beta1 * m + (1 - beta1) * grad\nv = beta2 * v + (1 - beta2) * grad**2",
             "m *= beta1\nm += (1 - beta1) * grad\nv *= beta2\nv += (1 - beta2) * grad**2")),
         ("plain gradient step", _adam(body="return w - lr * grad, m, v")),
+        ("Keras's order: epsilon added before the bias correction", _adam(body="""
+m = beta1 * m + (1 - beta1) * grad
+v = beta2 * v + (1 - beta2) * grad**2
+alpha = lr * np.sqrt(1 - beta2**t) / (1 - beta1**t)
+return w - alpha * m / (np.sqrt(v) + eps), m, v
+""")),
     ],
     "compile_with_adam": [
         ("learning rate ignored", _compile(f"optimizer=keras.optimizers.Adam(), loss={SCCE}")),
@@ -102,4 +108,10 @@ return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
         ("tf.keras optimizer", _compile(
             f"optimizer=tf.keras.optimizers.Adam(learning_rate=learning_rate), loss={SCCE}")),
     ],
+}
+
+# Mistakes that the visible tests must catch (Algorithm 1 as the instructions state it).
+CAUGHT_VISIBLY = {
+    "adam_step": ["no bias correction", "Keras's order: epsilon added before the bias correction",
+                  "step counter off by one (t + 1)"],
 }

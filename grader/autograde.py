@@ -20,7 +20,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbformat import NotebookNode
 
-from .course import HIDDEN_BLOCK
+from .course import HIDDEN_BLOCK, nbgrader_meta
 from .policy import answer_problems, shell_problems
 from .status import Status
 
@@ -77,10 +77,10 @@ def build_spec(assignment: str, release_nb: NotebookNode, gradebook_cells: dict[
     from .policy import top_level_names
 
     solutions = {c.metadata["nbgrader"]["grade_id"]: c.source for c in solution_nb.cells
-                 if c.metadata.get("nbgrader", {}).get("solution")}
+                 if nbgrader_meta(c).get("solution")}
     cells, editable = [], {}
     for cell in release_nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
+        meta = nbgrader_meta(cell)
         grade_id = meta.get("grade_id")
         if grade_id is None:
             if cell.cell_type == "code" and cell.get("id"):
@@ -170,7 +170,7 @@ def prepare(notebook: NotebookNode, spec: AssignmentSpec, screen: bool = True
     seen: set[str] = set()
     last_answer: dict[str, int] = {}
     for cell in notebook.cells:
-        meta = cell.metadata.get("nbgrader") or {}
+        meta = nbgrader_meta(cell)
         grade_id = meta.get("grade_id")
         known = by_id.get(grade_id) if grade_id else None
         if known is None:
@@ -208,7 +208,7 @@ def prepare(notebook: NotebookNode, spec: AssignmentSpec, screen: bool = True
         position = 0
         for earlier in reversed(spec.cells[:index]):
             found = [i for i, c in enumerate(kept)
-                     if c.metadata.get("nbgrader", {}).get("grade_id") == earlier.grade_id]
+                     if nbgrader_meta(c).get("grade_id") == earlier.grade_id]
             if found:
                 position = found[0] + 1
                 break
@@ -222,7 +222,7 @@ def prepare(notebook: NotebookNode, spec: AssignmentSpec, screen: bool = True
             cell.outputs, cell.execution_count = [], None
         elif cell.cell_type != "markdown":
             continue  # raw cells do not run and are not graded
-        meta = cell.metadata.get("nbgrader") or {}
+        meta = nbgrader_meta(cell)
         known = by_id.get(meta.get("grade_id"))
         if not screen or cell.cell_type != "code" or (known is not None
                                                        and known.kind != "answer"):
@@ -299,7 +299,7 @@ class GradingClient(NotebookClient):
 
     async def async_execute_cell(self, cell, cell_index, execution_count=None,
                                  store_history=True):
-        meta = cell.metadata.get("nbgrader") or {}
+        meta = nbgrader_meta(cell)
         if self.checker is None or cell.cell_type != "code" or not meta.get("grade") or \
                 meta.get("solution"):
             return await super().async_execute_cell(cell, cell_index, execution_count,
@@ -438,7 +438,7 @@ def score_cells(notebook: NotebookNode, execution: Execution) -> dict[str, dict]
     """Points of each test cell: all of them if it ran, raised nothing and wrote no stderr."""
     scores = {}
     for index, cell in enumerate(notebook.cells):
-        meta = cell.metadata.get("nbgrader") or {}
+        meta = nbgrader_meta(cell)
         if not meta.get("grade") or meta.get("solution"):
             continue
         points = float(meta.get("points") or 0)

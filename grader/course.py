@@ -31,6 +31,12 @@ if _BIN not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = _BIN + os.pathsep + os.environ.get("PATH", "")
 
 
+def nbgrader_meta(cell) -> dict:
+    """A cell's nbgrader metadata ({} for a cell nbgrader does not know, or a broken one)."""
+    meta = cell.get("metadata", {}).get("nbgrader")
+    return meta if isinstance(meta, dict) else {}
+
+
 def assignments() -> list[str]:
     """Assignment ids: the folders of solutions/ holding a notebook of the same name."""
     return sorted(

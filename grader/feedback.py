@@ -25,7 +25,7 @@ from pathlib import Path
 
 import nbformat
 
-from .course import HIDDEN_BLOCK, ROOT
+from .course import HIDDEN_BLOCK, ROOT, nbgrader_meta
 
 HIDDEN_NOTE = "# (hidden tests: their code is not shown)"
 CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "
@@ -173,7 +173,7 @@ def feedback_page(notebook: nbformat.NotebookNode, assignment: str, score: float
         parts.append(f'<div class="notes"><b>Notes from the grader</b> (what it changed or '
                      f"refused before running your notebook):<ul>{items}</ul></div>")
     for cell in notebook.cells:
-        meta = cell.metadata.get("nbgrader") or {}
+        meta = nbgrader_meta(cell)
         grade_id = meta.get("grade_id")
         if cell.cell_type == "markdown":
             parts.append(f'<div class="cell markdown">{markdown_html(cell.source)}</div>')

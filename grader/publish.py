@@ -25,7 +25,7 @@ import nbformat
 
 from helpers.setup import COURSE_REF, COURSE_REPOSITORY, colab_badge_url, setup_cell
 
-from .course import RELEASE, ROOT, assignments
+from .course import RELEASE, ROOT, assignments, nbgrader_meta
 
 REPOSITORY = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
 REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}")
@@ -65,7 +65,7 @@ def _rewrite_notebook(path: Path, assignment: str, repository: str, ref: str):
         if changed == cell.source:
             continue
         cell.source = changed
-        meta = cell.metadata.get("nbgrader", {})
+        meta = nbgrader_meta(cell)
         if "checksum" in meta:
             meta["checksum"] = compute_checksum(cell)
     if not any(c.source == new_setup for c in notebook.cells):

@@ -20,6 +20,7 @@ from .course import (
     SOLUTIONS,
     assignments,
     nbgrader_config,
+    nbgrader_meta,
     sqlite_url,
 )
 
@@ -71,7 +72,7 @@ def check_solution(assignment: str, path: Path) -> list[str]:
         problems.append(f"{path}: the first cell lacks the badge {colab_badge_url(assignment)}")
     grade_ids = []
     for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
+        meta = nbgrader_meta(cell)
         if meta.get("grade_id"):
             grade_ids.append(meta["grade_id"])
         if cell.cell_type == "code" and (cell.outputs or cell.execution_count):
@@ -80,7 +81,7 @@ def check_solution(assignment: str, path: Path) -> list[str]:
     if duplicates:
         problems.append(f"{path}: duplicate grade_id {sorted(duplicates)}")
     for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
+        meta = nbgrader_meta(cell)
         source = cell.source
         if meta.get("solution") and "def " in source:
             name = meta["grade_id"]
@@ -125,7 +126,7 @@ def test_cells_not_self_contained(nb) -> list[str]:
     for cell in nb.cells:
         if cell.cell_type != "code":
             continue
-        meta = cell.metadata.get("nbgrader", {})
+        meta = nbgrader_meta(cell)
         read, bound = _names(cell.source)
         if meta.get("solution"):
             answers |= bound
@@ -204,12 +205,12 @@ def filled_release(assignment: str, answers: dict[str, str] | None = None,
     solution = nbformat.read(solutions_dir / assignment / f"{assignment}.ipynb", as_version=4)
     reference = {
         cell.metadata["nbgrader"]["grade_id"]: student_answer(cell.source)
-        for cell in solution.cells if cell.metadata.get("nbgrader", {}).get("solution")
+        for cell in solution.cells if nbgrader_meta(cell).get("solution")
     }
     reference.update(answers or {})
     student = nbformat.read(release_root / assignment / f"{assignment}.ipynb", as_version=4)
     for cell in student.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
-        if cell.metadata.get("nbgrader", {}).get("solution") and grade_id in reference:
+        grade_id = nbgrader_meta(cell).get("grade_id")
+        if nbgrader_meta(cell).get("solution") and grade_id in reference:
             cell.source = reference[grade_id]
     return student

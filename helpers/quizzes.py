@@ -501,8 +501,8 @@ _add(QuizQuestion(
     },
     "06c841f1b9528709",
     "A label is predicted where its probability is at least the threshold; every probability "
-    "at least 0.5 is also at least 0.3. More predicted labels: fewer false negatives (recall "
-    "up), usually more false positives (precision down).",
+    "at least 0.5 is also at least 0.3. More predicted labels: no more false negatives "
+    "(recall up or unchanged), usually more false positives (precision down).",
     hint="Which labels are predicted at 0.3 that were not at 0.5?",
 ))
 _add(QuizQuestion(

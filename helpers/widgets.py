@@ -80,8 +80,16 @@ def quiz(question: str | QuizQuestion) -> widgets.VBox:
 
 
 def _live_plot(sliders, draw) -> widgets.Output:
-    """An Output that shows ``draw()``'s figure now and again whenever a slider moves."""
+    """An Output that shows ``draw()``'s figure now and again whenever a slider moves.
+
+    Under graded execution nobody sees it, so nothing is drawn (and the reference
+    functions the drawing uses may be withheld while the exercise they answer is graded).
+    """
+    from .checks import graded_execution
+
     plot = widgets.Output()
+    if graded_execution():
+        return plot
 
     def redraw(_change=None) -> None:
         with plot:
@@ -110,7 +118,6 @@ def relu_pieces(n_units: int = 3, x_range: tuple[float, float] = (0.0, 3.0)) -> 
     ``prediction()``, ``error()`` and ``status`` (an HTML widget with the error).
     """
     x = np.linspace(*x_range, 301)
-    target = relu_target(x)
     sliders = [
         (widgets.FloatSlider(value=0.5, min=-4, max=4, step=0.1, description=f"w{i}"),
          widgets.FloatSlider(value=0.0, min=-6, max=6, step=0.1, description=f"b{i}"))
@@ -125,14 +132,14 @@ def relu_pieces(n_units: int = 3, x_range: tuple[float, float] = (0.0, 3.0)) -> 
         return units().sum(axis=0)
 
     def error() -> float:
-        return float(np.mean((prediction() - target) ** 2))
+        return float(np.mean((prediction() - relu_target(x)) ** 2))
 
     def draw():
         status.value = f"mean squared error: <b>{error():.4f}</b>"
         fig, ax = plt.subplots(figsize=(6, 3.5))
         for i, unit in enumerate(units()):
             ax.plot(x, unit, lw=1, alpha=0.6, label=f"unit {i}: relu(w{i} x + b{i})")
-        ax.plot(x, target, "k--", lw=2, label="target")
+        ax.plot(x, relu_target(x), "k--", lw=2, label="target")
         ax.plot(x, prediction(), "C3", lw=2.5, label="sum of the units")
         ax.set(xlabel="x", ylabel="output", title=f"ReLU pieces (error {error():.4f})")
         ax.legend(fontsize=7, loc="upper center")

@@ -107,6 +107,9 @@ def _run(notebook, colab, kernel: str, folder: Path, extra_env: dict | None = No
     except CellExecutionError:
         if not run_all:
             raise
+    finally:  # a kernel handed to nbclient is the caller's to stop
+        if manager.has_kernel:
+            manager.shutdown_kernel(now=True)
     return notebook
 
 

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from helpers.setup import SETUP_CELL
-
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -44,33 +42,6 @@ def test_installing_the_wheel_where_numpy_and_tensorflow_exist_changes_neither(w
                     "--quiet", "--report", str(report), str(wheel)], check=True)
     installs = [item["metadata"]["name"] for item in json.loads(report.read_text())["install"]]
     assert installs == ["nn-course-helpers"]
-
-
-def test_colab_setup_cell_installs_helpers_from_a_wheel_and_finds_the_data(wheel, tmp_path):
-    fake = tmp_path / "fake" / "google" / "colab"
-    fake.mkdir(parents=True)
-    (fake / "__init__.py").write_text("")
-    (fake / "output.py").write_text("def enable_custom_widget_manager():\n"
-                                    "    print('widget manager enabled')\n")
-    site = tmp_path / "site"
-    site.mkdir()
-    program = (
-        "import google.colab\n" + SETUP_CELL + "\n"
-        "import helpers, helpers.data as d\n"
-        "print('helpers from', helpers.__file__)\n"
-        "print('data from', d.data_file('mnist_5k.npz'))\n"
-        "print('mnist', d.load_mnist()[0][0].shape)\n"
-    )
-    env = {**os.environ, "NN_COURSE_HELPERS_SOURCE": str(wheel), "PIP_TARGET": str(site),
-           "PIP_NO_DEPS": "1", "PIP_NO_INDEX": "1",
-           "PYTHONPATH": os.pathsep.join([str(site), str(tmp_path / "fake")])}
-    done = subprocess.run([sys.executable, "-c", program], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-2000:]
-    assert "widget manager enabled" in done.stdout and "Colab" in done.stdout
-    assert f"helpers from {site}" in done.stdout
-    assert f"data from {site / 'helpers' / '_data' / 'mnist_5k.npz'}" in done.stdout
-    assert "mnist (4000, 28, 28)" in done.stdout
 
 
 def _jupyter(*args: str) -> str:

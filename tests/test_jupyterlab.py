@@ -130,9 +130,31 @@ def test_the_notebooks_open_with_the_environment_s_kernel(student_lab):
     status, body = lab.get(f"/api/contents/{path}")
     wanted = json.loads(body)["content"]["metadata"]["kernelspec"]["name"]
     status, specs = lab.get("/api/kernelspecs")
-    spec = json.loads(specs)["kernelspecs"][wanted]["spec"]
-    assert Path(spec["argv"][0]).resolve().is_relative_to((clone / ".venv").resolve())
-    assert "nn-course" in json.loads(specs)["kernelspecs"]
+    assert wanted in json.loads(specs)["kernelspecs"] and "nn-course" in json.loads(specs)[
+        "kernelspecs"]
+    request = urllib.request.Request(  # start the notebook's kernel, as opening it does
+        f"http://127.0.0.1:{lab.port}/api/kernels", data=json.dumps({"name": wanted}).encode(),
+        headers={"Authorization": f"token {lab.token}", "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=120) as response:
+        kernel = json.loads(response.read())["id"]
+    deadline = time.monotonic() + 60
+    found = None
+    while found is None and time.monotonic() < deadline:
+        for pid in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                if f"kernel-{kernel}" in Path(f"/proc/{pid}/cmdline").read_text():
+                    found = pid
+            except OSError:
+                continue
+        time.sleep(0.5)
+    assert found is not None, "the kernel did not start"
+    venv = (clone / ".venv").resolve()
+    command = Path(f"/proc/{found}/cmdline").read_text().split("\0")
+    environ = Path(f"/proc/{found}/environ").read_bytes().split(b"\0")
+    path = next(e for e in environ if e.startswith(b"PATH=")).decode()[5:]
+    # the kernel is "python" found on PATH (ipykernel's own spec) or a path: the venv's
+    assert command[0] in ("python", "python3") or Path(command[0]).is_relative_to(venv), command
+    assert path.split(os.pathsep)[0] == str(venv / "bin"), path  # "python" is the venv's
 
 
 def test_the_student_s_lab_shows_validate_and_no_instructor_tool(student_lab):

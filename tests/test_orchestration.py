@@ -71,14 +71,22 @@ RUNNER = textwrap.dedent("""\
     ctypes.CDLL(None).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: orphans come to us
     command, wanted = sys.argv[2:], int(sys.argv[1])
 
-    def running(word):
-        count = 0
+    def running(word):  # how many of our own descendants' command lines hold word
+        parent, commands = {}, {}
         for pid in os.listdir("/proc"):
             try:
-                count += pid.isdigit() and word in open(f"/proc/{pid}/cmdline").read()
-            except OSError:
+                stat = open(f"/proc/{pid}/stat").read()
+                parent[pid] = stat[stat.rindex(")") + 2:].split()[1]
+                commands[pid] = open(f"/proc/{pid}/cmdline").read()
+            except (OSError, ValueError):
                 pass
-        return count
+        mine, me = 0, str(os.getpid())
+        for pid, command in commands.items():
+            ancestor = parent.get(pid)
+            while ancestor not in (None, "0", "1", me):
+                ancestor = parent.get(ancestor)
+            mine += ancestor == me and word in command
+        return mine
 
     grader = subprocess.Popen(command)
     deadline = time.time() + 180

@@ -202,3 +202,43 @@ def test_computation_graph_draws_a_box_per_node_and_an_arrow_per_edge():
     assert len([c for c in ax.get_children() if type(c).__name__ == "Annotation"]) == 2
     assert ax.get_title().startswith("graph")
     fig.savefig(__import__("io").BytesIO(), format="png")
+
+
+def test_quiz_answers_are_spread_over_the_letters():
+    from collections import Counter
+
+    from grader.course import assignments
+
+    answers = {q.question_id: next(letter for letter in q.options if q.is_correct(letter))
+               for q in QUESTIONS.values()}
+    overall = Counter(answers.values())
+    assert set(overall) == set("abcd")
+    assert max(overall.values()) <= 2 * min(overall.values()), overall
+    for assignment in assignments():
+        letters = [a for q, a in answers.items() if q.startswith(assignment[:2] + ".")]
+        assert len(letters) >= 3, assignment  # every notebook ends with a few self-checks
+        assert len(set(letters)) >= 2, (assignment, letters)
+
+
+def test_quizzes_are_self_checks_not_graded():
+    from grader.course import SOLUTIONS, assignments
+
+    for assignment in assignments():
+        text = (SOLUTIONS / assignment / f"{assignment}.ipynb").read_text()
+        assert "answer_q1" not in text and "test_quiz" not in text, assignment
+
+
+def test_widgets_build_under_grading_without_the_withheld_references(monkeypatch):
+    """While 04 or 05 is graded, helpers.nn's relu and softmax only raise: nothing draws."""
+    import helpers.nn
+    from helpers.widgets import relu_pieces, softmax_bars
+
+    def withheld(*args, **kwargs):
+        raise RuntimeError("withheld while graded")
+
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+    monkeypatch.setattr(helpers.nn, "relu", withheld)
+    monkeypatch.setattr(helpers.nn, "softmax", withheld)
+    monkeypatch.setattr("helpers.widgets.relu", withheld)
+    monkeypatch.setattr("helpers.widgets.softmax", withheld)
+    assert relu_pieces().sliders and softmax_bars().sliders

@@ -236,7 +236,7 @@ def relu(z):
 """),
     "lambda_assignment": solved(
         relu="relu = lambda z: np.maximum(np.asarray(z, dtype=float), 0.0)"),
-    "np_vectorize": solved(relu="relu = np.vectorize(lambda v: v if v > 0 else 0.0, "
+    "np_vectorize": solved(relu="relu = np.vectorize(lambda z: z if z > 0 else 0.0, "
                                 "otypes=[float])"),
     "timeit_in_a_scratch_cell": insert_before(solved(), "test_relu_visible",
                                               "%timeit -n 3 -r 1 relu(np.ones(100))"),

@@ -22,7 +22,8 @@ SHOWS = ("plt.show()", "quiz(", "image_grid(", "training_curves(", "_bars(", "_p
 
 def _run(assignment, tmp_path, graded: bool):
     notebook = nbformat.read(RELEASE / assignment / f"{assignment}.ipynb", as_version=4)
-    env = {k: v for k, v in os.environ.items() if k != "NBGRADER_EXECUTION"}
+    # as in JupyterLab: no NBGRADER_EXECUTION, and matplotlib's inline backend (not Agg)
+    env = {k: v for k, v in os.environ.items() if k not in ("NBGRADER_EXECUTION", "MPLBACKEND")}
     if graded:
         env["NBGRADER_EXECUTION"] = "validate"
     client = NotebookClient(notebook, timeout=300, kernel_name="python3",

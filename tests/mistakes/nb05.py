@@ -251,11 +251,13 @@ ALTERNATIVES = {
             "dZ = (softmax(X @ W + b) - Y) / X.shape[0]\nreturn np.dot(X.T, dZ), dZ.sum(0)")),
     ],
     "train_softmax_regression": [
-        ("slices of a shuffled copy", _train(
+        ("a shuffled copy per epoch, then slices", _train(
             "        batch = order[start:start + batch_size]\n"
             "        dW, db = softmax_regression_gradients(X[batch], y[batch], W, b)",
-            "        Xb, yb = X[order][start:start + batch_size], y[order][start:start + batch_size]\n"
-            "        dW, db = softmax_regression_gradients(Xb, yb, W, b)")),
+            "        Xb, yb = Xs[start:start + batch_size], ys[start:start + batch_size]\n"
+            "        dW, db = softmax_regression_gradients(Xb, yb, W, b)").replace(
+            "    order = rng.permutation(m)\n",
+            "    order = rng.permutation(m)\n        Xs, ys = X[order], y[order]\n")),
         ("in-place updates on own arrays, history as an array", _train(
             "        W, b = W - lr * dW, b - lr * db",
             "        W -= lr * dW\n        b -= lr * db").replace(

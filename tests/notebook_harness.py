@@ -13,6 +13,20 @@ import nbformat
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@contextlib.contextmanager
+def graded_execution():
+    """NBGRADER_EXECUTION set while the block runs (checks and demos raise, as when graded)."""
+    saved = os.environ.get("NBGRADER_EXECUTION")
+    os.environ["NBGRADER_EXECUTION"] = "autograde"
+    try:
+        yield
+    finally:
+        if saved is None:
+            os.environ.pop("NBGRADER_EXECUTION")
+        else:
+            os.environ["NBGRADER_EXECUTION"] = saved
+
+
 class WroteToStderr(Exception):
     """A test cell wrote to stderr (a warning, say): nbgrader would give it no points."""
 
@@ -33,11 +47,10 @@ class NotebookSession:
             if c.metadata.get("nbgrader", {}).get("solution")
         }
         self.namespace: dict = {"__name__": "__main__"}
-        # graded execution: a failing check or demo raises instead of printing a message
-        os.environ["NBGRADER_EXECUTION"] = "autograde"
-        for index, cell in enumerate(self.notebook.cells):
-            if cell.cell_type == "code":
-                self._exec(cell.source, f"{assignment}[{index}]")
+        with graded_execution():
+            for index, cell in enumerate(self.notebook.cells):
+                if cell.cell_type == "code":
+                    self._exec(cell.source, f"{assignment}[{index}]")
 
     def _exec(self, source: str, label: str) -> None:
         with contextlib.redirect_stdout(io.StringIO()):
@@ -53,7 +66,10 @@ class NotebookSession:
         Returns the first exception the tests raised, or None if they all passed.
         The solution is restored afterwards.
         """
-        os.environ["NBGRADER_EXECUTION"] = "autograde"
+        with graded_execution():
+            return self._run_tests_with(grade_id, answer)
+
+    def _run_tests_with(self, grade_id: str, answer: str) -> BaseException | None:
         try:
             self._exec(answer, f"answer for {grade_id}")
             for test in self.tests_of(grade_id):

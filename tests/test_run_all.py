@@ -5,7 +5,9 @@
   nothing raises (any exception would stop Run All). Every figure, widget and quiz that
   does not need the student's code appears.
 - Under graded execution (NBGRADER_EXECUTION=validate, as nbgrader's Validate runs it)
-  the visible tests fail as before: each raises, naming the unwritten exercise.
+  the visible tests fail as before: each raises, naming the unwritten exercise (run in
+  the same kernel after Run All, the checks reading the variable when they run; the
+  course's grader is tested on every blank notebook in test_grading).
 """
 
 import os
@@ -20,16 +22,25 @@ SHOWS = ("plt.show()", "quiz(", "image_grid(", "training_curves(", "_bars(", "_p
          "optimizer_paths(", "decision_boundary(", "hidden_unit_maps(")
 
 
-def _run(assignment, tmp_path, graded: bool):
+GRADED = "import os\nos.environ['NBGRADER_EXECUTION'] = 'validate'  # as nbgrader's Validate"
+
+
+def _run(assignment, tmp_path):
+    """Run All in a plain kernel; then, in the same kernel under graded execution (the
+    checks read NBGRADER_EXECUTION when they run), the visible test cells once more."""
     notebook = nbformat.read(RELEASE / assignment / f"{assignment}.ipynb", as_version=4)
+    visible = [c for c in notebook.cells if c.cell_type == "code" and _kind(c) == "test"
+               and c.metadata.nbgrader.grade_id.endswith("_visible")]
+    again = [nbformat.v4.new_code_cell(GRADED)] + [nbformat.v4.new_code_cell(c.source)
+                                                   for c in visible]
+    notebook.cells += again
     # as in JupyterLab: no NBGRADER_EXECUTION, and matplotlib's inline backend (not Agg)
     env = {k: v for k, v in os.environ.items() if k not in ("NBGRADER_EXECUTION", "MPLBACKEND")}
-    if graded:
-        env["NBGRADER_EXECUTION"] = "validate"
-    client = NotebookClient(notebook, timeout=300, kernel_name="python3",
-                            allow_errors=graded, resources={"metadata": {"path": str(tmp_path)}})
-    client.execute(env=env)  # raises CellExecutionError if a cell fails and not graded
-    return notebook
+    client = NotebookClient(notebook, timeout=300, kernel_name="python3", allow_errors=True,
+                            resources={"metadata": {"path": str(tmp_path)}})
+    client.execute(env=env)
+    count = len(notebook.cells) - len(again)
+    return nbformat.from_dict({**notebook, "cells": notebook.cells[:count]}), again[1:], visible
 
 
 def _kind(cell) -> str:
@@ -42,8 +53,8 @@ def _kind(cell) -> str:
 
 
 @pytest.mark.parametrize("assignment", assignments())
-def test_run_all_on_the_blank_notebook_goes_to_the_end(assignment, tmp_path):
-    notebook = _run(assignment, tmp_path, graded=False)
+def test_run_all_goes_to_the_end_and_graded_execution_still_fails(assignment, tmp_path):
+    notebook, graded, visible = _run(assignment, tmp_path)
     for index, cell in enumerate(nb for nb in notebook.cells if nb.cell_type == "code"):
         outputs = cell.outputs
         assert not [o for o in outputs if o.output_type == "error"], (index, cell.source[:80])
@@ -57,18 +68,11 @@ def test_run_all_on_the_blank_notebook_goes_to_the_end(assignment, tmp_path):
             assert shown, f"cell {index} shows nothing on the blank notebook: {cell.source[:80]}"
         if "with needs(" in cell.source:
             assert "needs" in stderr or not stderr, stderr
-
-
-@pytest.mark.parametrize("assignment", assignments())
-def test_under_graded_execution_the_visible_tests_fail_as_before(assignment, tmp_path):
-    notebook = _run(assignment, tmp_path, graded=True)
-    visible = [c for c in notebook.cells if c.cell_type == "code" and _kind(c) == "test"
-               and c.metadata.nbgrader.grade_id.endswith("_visible")]
-    assert visible
-    for cell in visible:
-        errors = [o for o in cell.outputs if o.output_type == "error"]
-        assert errors and errors[0].ename in ("NotWritten", "NotImplementedError"), (
-            cell.metadata.nbgrader.grade_id, [o.get("ename") for o in errors])
-        assert "not written yet" in errors[0].evalue
     quizzes = [c for c in notebook.cells if c.cell_type == "code" and c.source.startswith("quiz(")]
     assert quizzes and all(c.outputs for c in quizzes)
+    assert visible and len(graded) == len(visible)
+    for original, cell in zip(visible, graded, strict=True):  # under graded execution
+        errors = [o for o in cell.outputs if o.output_type == "error"]
+        assert errors and errors[0].ename in ("NotWritten", "NotImplementedError"), (
+            original.metadata.nbgrader.grade_id, [o.get("ename") for o in errors])
+        assert "not written yet" in errors[0].evalue

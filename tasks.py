@@ -117,22 +117,28 @@ BWRAP_HINT = ("bubblewrap (bwrap) confines student code when grading. Install it
               "sudo dnf install bubblewrap (Fedora), sudo pacman -S bubblewrap (Arch).")
 
 
-def ensure_bubblewrap() -> bool:
-    """Install bubblewrap where that needs no password (root, or sudo -n); else say how."""
-    if shutil.which("bwrap"):
+def _apt_install(package: str, program: str, purpose: str) -> bool:
+    """Install a Debian package where apt-get needs no password (root, or sudo -n);
+    whether ``program`` is now on PATH."""
+    if shutil.which(program):
         return True
     apt = shutil.which("apt-get")
     if apt and hasattr(os, "geteuid"):
         prefix = [] if os.geteuid() == 0 else (["sudo", "-n"] if shutil.which("sudo") else None)
         if prefix is not None:
-            print("Installing bubblewrap (the grading sandbox) with apt-get ...", flush=True)
+            print(f"Installing {package} ({purpose}) with apt-get ...", flush=True)
             quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
             env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-            install = [*prefix, apt, "install", "-y", "-q", "bubblewrap"]
+            install = [*prefix, apt, "install", "-y", "-q", package]
             if subprocess.call(install, env=env, **quiet) != 0:
                 subprocess.call([*prefix, apt, "update", "-q"], env=env, **quiet)
                 subprocess.call(install, env=env, **quiet)
-    if shutil.which("bwrap"):
+    return shutil.which(program) is not None
+
+
+def ensure_bubblewrap() -> bool:
+    """Install bubblewrap where that needs no password; else say how."""
+    if _apt_install("bubblewrap", "bwrap", "the grading sandbox"):
         return True
     print(f"note: {BWRAP_HINT} Until then `python -m grader grade` refuses to run "
           "(or needs --no-sandbox) and the sandbox tests are skipped.", flush=True)
@@ -141,20 +147,7 @@ def ensure_bubblewrap() -> bool:
 
 def ensure_chromium() -> bool:
     """Debian's chromium, which the browser tests drive, where apt-get needs no password."""
-    if shutil.which("chromium"):
-        return True
-    apt = shutil.which("apt-get")
-    if apt and hasattr(os, "geteuid"):
-        prefix = [] if os.geteuid() == 0 else (["sudo", "-n"] if shutil.which("sudo") else None)
-        if prefix is not None:
-            print("Installing chromium (for the browser tests) with apt-get ...", flush=True)
-            quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-            env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-            install = [*prefix, apt, "install", "-y", "-q", "chromium"]
-            if subprocess.call(install, env=env, **quiet) != 0:
-                subprocess.call([*prefix, apt, "update", "-q"], env=env, **quiet)
-                subprocess.call(install, env=env, **quiet)
-    if shutil.which("chromium"):
+    if _apt_install("chromium", "chromium", "for the browser tests"):
         return True
     print("note: the browser tests need Debian's chromium (apt-get install chromium); "
           "they are skipped without it.", flush=True)

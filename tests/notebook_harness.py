@@ -53,8 +53,13 @@ class NotebookSession:
                     self._exec(cell.source, f"{assignment}[{index}]")
 
     def _exec(self, source: str, label: str) -> None:
-        with contextlib.redirect_stdout(io.StringIO()):
-            exec(compile(source, label, "exec"), self.namespace)
+        import matplotlib.pyplot as plt
+
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(source, label, "exec"), self.namespace)
+        finally:
+            plt.close("all")  # figures are not looked at here
 
     def tests_of(self, grade_id: str) -> list[str]:
         """grade_ids of the test cells that check the solution cell ``grade_id``."""

@@ -405,7 +405,8 @@ _add(QuizQuestion(
     {"a": "0.1 g", "b": "g, the gradient itself", "c": "0", "d": "g squared"},
     "cd10a9f4b2a6dfc9",
     "m_1 = (1 - beta1) g = 0.1 g, and the correction divides by 1 - beta1^1 = 0.1: m-hat = g. "
-    "Without it the first steps would be ten times too small.",
+    "Without it (v-hat still corrected) the first steps would be ten times too small; without "
+    "either correction the first step would be sqrt(1000) / 10, about 3.2 times too large.",
     hint="Divide m_1 = (1 - beta1) g by 1 - beta1^t with t = 1.",
 ))
 _add(QuizQuestion(

@@ -220,6 +220,19 @@ def test_quiz_answers_are_spread_over_the_letters():
         assert len(set(letters)) >= 2, (assignment, letters)
 
 
+def test_adam_first_step_in_the_explanation_of_07_q1():
+    """Without m's correction the first step is 10x too small; without both, 3.2x too large."""
+    g, beta1, beta2, lr = 0.37, 0.9, 0.999, 1e-3
+    m, v = (1 - beta1) * g, (1 - beta2) * g**2
+    corrected = lr * (m / (1 - beta1)) / np.sqrt(v / (1 - beta2))
+    assert "ten times too small" in QUESTIONS["07.q1"].explanation
+    assert "3.2 times too large" in QUESTIONS["07.q1"].explanation
+    np.testing.assert_allclose(corrected, lr, rtol=1e-12)
+    np.testing.assert_allclose(lr * m / np.sqrt(v / (1 - beta2)) / corrected, 0.1, rtol=1e-12)
+    np.testing.assert_allclose(lr * m / np.sqrt(v) / corrected, np.sqrt(1000) / 10, rtol=1e-12)
+    assert round(np.sqrt(1000) / 10, 1) == 3.2
+
+
 def test_quizzes_are_self_checks_not_graded():
     from grader.course import SOLUTIONS, assignments
 

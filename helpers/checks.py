@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import functools
+import inspect
 import os
 import sys
 import traceback
@@ -50,11 +51,18 @@ __all__ = [
 _HELPERS_DIR = str(Path(__file__).resolve().parent)
 
 
-class CheckFailed(AssertionError):
+class _MessageOnly:
+    """IPython shows the message alone: no traceback through the course's own code."""
+
+    def _render_traceback_(self) -> list[str]:
+        return f"{type(self).__name__}: {self}".splitlines()
+
+
+class CheckFailed(_MessageOnly, AssertionError):
     """A check of a student's answer failed; the message says why and what to try."""
 
 
-class NotWritten(NotImplementedError):
+class NotWritten(_MessageOnly, NotImplementedError):
     """An exercise still holds ``raise NotImplementedError()``; the message names it."""
 
 
@@ -173,8 +181,15 @@ def needs(*names: str):
         listed = ", ".join(f"`{name}`" for name in names) or "your functions"
         unwritten = unwritten_function(error)
         if unwritten is not None:
-            _say(f"This cell needs `{unwritten}`, which is not written yet: replace "
-                 "`raise NotImplementedError()` in its cell, then run this cell again.")
+            missing = _still_unwritten(names, first=unwritten)
+            if len(missing) == 1:
+                _say(f"This cell needs `{unwritten}`, which is not written yet: replace "
+                     "`raise NotImplementedError()` in its cell, then run this cell again.")
+            else:
+                listed_missing = ", ".join(f"`{name}`" for name in missing[:-1])
+                _say(f"This cell needs {listed_missing} and `{missing[-1]}`, which are not "
+                     "written yet: replace `raise NotImplementedError()` in their cells, "
+                     "then run this cell again.")
         elif isinstance(error, NameError):
             _say(f"This cell needs {listed} and what an earlier cell computes with them "
                  f"({error}): run the cells above again once those exercises are done.")
@@ -182,6 +197,22 @@ def needs(*names: str):
             _say(f"This cell needs {listed} and stopped: "
                  + _student_error_message(error, "it")
                  + "\nMake the tests of those exercises pass first.")
+
+
+def _still_unwritten(names: tuple[str, ...], first: str) -> list[str]:
+    """``first`` and those of ``names`` whose source in the notebook still holds
+    ``raise NotImplementedError()``, in the order of ``names``."""
+    shell = sys.modules.get("IPython") and sys.modules["IPython"].get_ipython()
+    namespace = getattr(shell, "user_ns", {}) if shell else {}
+    found = []
+    for name in names:
+        try:
+            source = inspect.getsource(namespace[name])
+        except (KeyError, TypeError, OSError):
+            continue
+        if "raise NotImplementedError()" in source:
+            found.append(name)
+    return found if first in found else [first, *found]
 
 
 def show(value: Any, max_chars: int = 300) -> str:
@@ -267,11 +298,14 @@ def _as_numbers(got: Any, call: str, hint: str, sequences_ok: bool = False) -> n
     return array
 
 
-def _call_checked(fn: Callable, args: Mapping[str, Any], call: str, hint: str) -> Any:
+def _call_checked(fn: Callable, args: Mapping[str, Any], call: str, hint: str,
+                  check_result: Callable[[Any], None] | None = None) -> Any:
     """``fn(**copies of args)``; fails on NumPy warnings and on inputs changed in place.
 
     Data (arrays, numbers, containers of them) is copied and compared after the call;
-    other objects (models, functions) are passed as they are.
+    other objects (models, functions) are passed as they are. ``check_result(got)``,
+    which raises :class:`CheckFailed` on a wrong result, lets a warning's message say
+    whether the values were right all the same.
     """
     inputs = {k: copy.deepcopy(v) if _is_data(v) else v for k, v in args.items()}
     numpy_warns = np.errstate(over="warn", divide="warn", invalid="warn", under="ignore")
@@ -284,10 +318,10 @@ def _call_checked(fn: Callable, args: Mapping[str, Any], call: str, hint: str) -
         text = str(numeric[0].message)
         if "overflow" in text and "exp" in text:
             cause = ("an exp overflowed (e^z is inf for z above 709.78 in float64, 88.72 in "
-                     "float32): arrange that every exponent is <= 0 (for a softmax or a "
-                     "logsumexp, subtract the maximum first, each row its own maximum with "
-                     "axis=1, keepdims=True, where rows are separate examples; for a sigmoid, "
-                     "use exp(-|z|))")
+                     "float32): arrange that every exponent is <= 0")
+            if not hint:  # the test's own hint says how, for its function
+                cause += (" (for a softmax or a logsumexp, subtract each row's own maximum "
+                          "with axis=1, keepdims=True; for a sigmoid, use exp(-|z|))")
         elif "divide by zero" in text and "log" in text:
             cause = ("a log of 0 (-inf). Of a probability that is 0? Skip those terms (select "
                      "p[p > 0] before taking the log); np.where(p > 0, p * np.log2(p), 0) "
@@ -308,8 +342,11 @@ def _call_checked(fn: Callable, args: Mapping[str, Any], call: str, hint: str) -
             cause = "look for an exp that overflows or a division by zero"
         if hint:
             cause += ". Also: " + hint
-        raise _fail(call, f"NumPy warned during the call: {text}.",
-                    cause if cause.endswith(".") else cause + ".")
+        problem = f"NumPy warned during the call: {text}."
+        if check_result is not None and _passes(check_result, got):
+            problem += (" The values it returned are right: the warning alone fails this "
+                        "check (a correct answer raises none).")
+        raise _fail(call, problem, cause if cause.endswith(".") else cause + ".")
     for key, original in args.items():
         if _is_data(original) and not _same(inputs[key], original):
             raise _fail(
@@ -319,6 +356,16 @@ def _call_checked(fn: Callable, args: Mapping[str, Any], call: str, hint: str) -
                 "the caller's data must stay as it was.",
             )
     return got
+
+
+def _passes(check_result: Callable[[Any], None], got: Any) -> bool:
+    try:
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            check_result(got)
+    except CheckFailed:
+        return False
+    return True
 
 
 def _compare(call: str, got: Any, expected: Any, rtol: float, atol: float, hint: str,
@@ -373,16 +420,19 @@ def expect(
     """
     name = getattr(fn, "__name__", "the function")
     call = _call(name, args)
-    got = _call_checked(fn, args, call, hint)
-    if isinstance(expected, tuple):
+
+    def check_result(got: Any) -> None:
+        if not isinstance(expected, tuple):
+            _compare(call, got, expected, rtol, atol, hint, sequences_ok=sequences_ok)
+            return
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
             raise _fail(call, f"Expected a tuple of {len(expected)} results, got {show(got, 120)}.",
                         hint)
         for index, (one_got, one_expected) in enumerate(zip(got, expected, strict=True)):
             _compare(call, one_got, one_expected, rtol, atol, hint, what=f"result {index}",
                      sequences_ok=sequences_ok)
-    else:
-        _compare(call, got, expected, rtol, atol, hint, sequences_ok=sequences_ok)
+
+    check_result(_call_checked(fn, args, call, hint, check_result))
     if not quiet:
         passed(f"{name}(" + ", ".join(f"{k}={_brief(v)}" for k, v in args.items()) + ")")
 

@@ -232,3 +232,72 @@ def test_run_all_in_ipython_goes_on_and_later_checks_of_a_failed_cell_are_skippe
         assert captured.stderr.count("not written yet") == 1
     finally:
         InteractiveShell.clear_instance()
+
+
+def naive_sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def test_a_warning_says_whether_the_values_were_right_all_the_same():
+    z = {"z": np.array([-1000.0, 0.0])}
+    with pytest.raises(CheckFailed) as right_values:
+        expect(naive_sigmoid, z, [0.0, 0.5], hint="use exp(-|z|)")
+    with pytest.raises(CheckFailed) as wrong_values:
+        expect(naive_sigmoid, z, [0.0, 0.25], hint="use exp(-|z|)")
+    assert "overflow encountered in exp" in str(right_values.value)
+    assert "values it returned are right" in str(right_values.value)
+    assert "values it returned are right" not in str(wrong_values.value)
+
+
+def test_a_test_s_own_hint_replaces_the_generic_advice_for_an_overflow():
+    z = {"z": np.array([-1000.0])}
+    with pytest.raises(CheckFailed) as with_hint:
+        expect(naive_sigmoid, z, [0.0], hint="use exp(-|z|)")
+    with pytest.raises(CheckFailed) as without_hint:
+        expect(naive_sigmoid, z, [0.0])
+    assert "softmax" not in str(with_hint.value) and "Also: use exp(-|z|)." in str(with_hint.value)
+    assert "softmax" in str(without_hint.value)
+
+
+def test_ipython_shows_a_failure_or_an_unwritten_exercise_without_the_course_s_frames():
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    shell.user_ns.update(expect=expect, naive_sigmoid=naive_sigmoid, np=np)
+    shown = []
+    shell._showtraceback = lambda etype, value, stb: shown.append("\n".join(stb))
+    shell.run_cell("expect(naive_sigmoid, {'z': np.array([0.0])}, [0.25], hint='look again')")
+    shell.run_cell("def neuron(x):\n    raise NotImplementedError()\n")
+    shell.run_cell("expect(neuron, {'x': np.array([0.0])}, [0.25])")
+    InteractiveShell.clear_instance()
+    assert len(shown) == 2, shown
+    assert shown[0].startswith("CheckFailed: naive_sigmoid(z=") and "Hint: look again" in shown[0]
+    assert shown[1] == ("NotWritten: `neuron` is not written yet: replace "
+                        "`raise NotImplementedError()` in the cell above.")
+    assert not any("checks.py" in text or "Traceback" in text for text in shown)
+
+
+def test_needs_names_every_unwritten_function_of_the_cell(monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    monkeypatch.delenv("NBGRADER_EXECUTION")
+    shell = InteractiveShell.instance()
+    try:
+        shell.run_cell("from helpers.checks import needs\n"
+                       "def sigmoid(z):\n    raise NotImplementedError()\n"
+                       "def neuron(x):\n    raise NotImplementedError()\n"
+                       "def square(x):\n    return x * x\n")
+        with capture_output() as captured:
+            result = shell.run_cell('with needs("neuron", "square", "sigmoid"):\n'
+                                    "    square(2.0), neuron(1.0), sigmoid(0.0)\n")
+        assert result.success
+        assert captured.stderr.strip() == (
+            "This cell needs `neuron` and `sigmoid`, which are not written yet: replace "
+            "`raise NotImplementedError()` in their cells, then run this cell again.")
+        shell.run_cell("def neuron(x):\n    return sigmoid(x)\n")
+        with capture_output() as captured:
+            shell.run_cell('with needs("neuron", "sigmoid"):\n    neuron(1.0)\n')
+        assert captured.stderr.strip().startswith("This cell needs `sigmoid`, which is not")
+    finally:
+        InteractiveShell.clear_instance()

@@ -12,29 +12,23 @@ from .quizzes import QUESTIONS, QuizQuestion
 __all__ = ["optimizer_paths", "quiz", "relu_pieces", "softmax_bars"]
 
 
-class _QuizBox(widgets.VBox):
-    """A VBox that also carries the question as text and HTML, for places without widgets.
+class _Box(widgets.VBox):
+    """A VBox that also carries a static form, for places without widgets.
 
     A notebook viewer, a static HTML page or a kernel without a widget front end shows
-    the text or HTML form (the question and its choices, never the answer); JupyterLab
-    and Colab show the widget. Published by hand, the same way on ipywidgets 7 and 8.
+    ``static_text`` or ``static_html`` (a quiz's question and choices, never the answer;
+    a slider widget's description and first picture); JupyterLab and Colab show the
+    widget. Published by hand, the same way on ipywidgets 7 and 8.
     """
 
-    question: QuizQuestion
+    static_text = ""
+    static_html = ""
 
     def _ipython_display_(self, **kwargs):
         from IPython.display import display
 
-        question = self.question
-        choices = [f"  {letter}) {_plain(text)}" for letter, text in question.options.items()]
-        text = "\n".join([f"Self-check {question.question_id}: {_plain(question.prompt)}",
-                          *choices])
-        items = "".join(f"<li>{letter}) {option}</li>"
-                        for letter, option in question.options.items())
-        page = (f"<div><b>Self-check {question.question_id}</b> {question.prompt}"
-                f'<ul style="list-style: none">{items}</ul></div>')
         view = {"version_major": 2, "version_minor": 0, "model_id": self.model_id}
-        display({"text/plain": text, "text/html": page,
+        display({"text/plain": self.static_text, "text/html": self.static_html,
                  "application/vnd.jupyter.widget-view+json": view}, raw=True)
 
 
@@ -73,35 +67,56 @@ def quiz(question: str | QuizQuestion) -> widgets.VBox:
         feedback.value = f'<span style="color:{colour}">{message}</span>'
 
     check_button.on_click(on_check)
-    box = _QuizBox([prompt, choice, check_button, feedback])
+    box = _Box([prompt, choice, check_button, feedback])
+    choices = [f"  {letter}) {_plain(text)}" for letter, text in question.options.items()]
+    box.static_text = "\n".join([f"Self-check {question.question_id}: {_plain(question.prompt)}",
+                                 *choices])
+    items = "".join(f"<li>{letter}) {option}</li>" for letter, option in question.options.items())
+    box.static_html = (f"<div><b>Self-check {question.question_id}</b> {question.prompt}"
+                       f'<ul style="list-style: none">{items}</ul></div>')
     box.question = question
     box.choice, box.check_button, box.feedback = choice, check_button, feedback
     return box
 
 
-def _live_plot(sliders, draw) -> widgets.Output:
-    """An Output that shows ``draw()``'s figure now and again whenever a slider moves.
+def _slider_box(rows, sliders, draw, description: str) -> _Box:
+    """Rows of sliders above a plot that shows ``draw()``'s figure now and again whenever
+    a slider moves. Its static form is ``description`` and the first picture.
 
     Under graded execution nobody sees it, so nothing is drawn (and the reference
     functions the drawing uses may be withheld while the exercise they answer is graded).
     """
+    import base64
+    import html
+    import io
+
     from .checks import graded_execution
 
     plot = widgets.Output()
+    box = _Box([*rows, plot])
+    box.static_text = f"[interactive] {description} (run the notebook to move the sliders)"
+    caption = f"<p><i>{html.escape(box.static_text)}</i></p>"
+    box.static_html = f"<div>{caption}</div>"
     if graded_execution():
-        return plot
+        return box
 
     def redraw(_change=None) -> None:
         with plot:
             plot.clear_output(wait=True)
             fig = draw()
+            if "<img" not in box.static_html:
+                picture = io.BytesIO()
+                fig.savefig(picture, format="png", dpi=60, bbox_inches="tight")
+                box.static_html = (f'<div>{caption}<img alt="the first picture of the widget" '
+                                   'src="data:image/png;base64,'
+                                   f'{base64.b64encode(picture.getvalue()).decode()}"></div>')
             plt.show()
             plt.close(fig)
 
     for slider in sliders:
         slider.observe(redraw, names="value")
     redraw()
-    return plot
+    return box
 
 
 def relu_target(x):
@@ -145,9 +160,10 @@ def relu_pieces(n_units: int = 3, x_range: tuple[float, float] = (0.0, 3.0)) -> 
         ax.legend(fontsize=7, loc="upper center")
         return fig
 
-    plot = _live_plot([slider for pair in sliders for slider in pair], draw)
-    rows = [widgets.HBox(list(pair)) for pair in sliders]
-    box = widgets.VBox([*rows, status, plot])
+    rows = [*(widgets.HBox(list(pair)) for pair in sliders), status]
+    box = _slider_box(rows, [slider for pair in sliders for slider in pair], draw,
+                      f"sliders for the weight and bias of {n_units} ReLU units, whose sum "
+                      "should fit a target made of straight pieces")
     box.sliders, box.status = sliders, status
     box.prediction, box.error = prediction, error
     return box
@@ -175,8 +191,9 @@ def softmax_bars(logits=(2.0, 1.0, 0.1, -1.0), class_names=None) -> widgets.VBox
                title=f"softmax of the logits (sum = {p.sum():.3f})")
         return fig
 
-    plot = _live_plot(sliders, draw)
-    box = widgets.VBox([widgets.HBox(sliders[:2]), widgets.HBox(sliders[2:]), plot])
+    box = _slider_box([widgets.HBox(sliders[:2]), widgets.HBox(sliders[2:])], sliders, draw,
+                      f"sliders for the logits z1..z{len(sliders)} and a bar chart of their "
+                      "softmax, which always sums to 1")
     box.sliders, box.probabilities = sliders, probabilities
     return box
 
@@ -215,8 +232,10 @@ def optimizer_paths(gd_step, adam_step, steps: int = 60) -> widgets.VBox:
         ax.set_title(f"After {steps} steps: {finals}", fontsize=9)
         return ax.figure
 
-    plot = _live_plot(sliders.values(), draw)
-    box = widgets.VBox([widgets.HBox([sliders["gd_lr"], sliders["adam_lr"]]),
-                        widgets.HBox([sliders["beta1"], sliders["beta2"]]), plot])
+    rows = [widgets.HBox([sliders["gd_lr"], sliders["adam_lr"]]),
+            widgets.HBox([sliders["beta1"], sliders["beta2"]])]
+    box = _slider_box(rows, sliders.values(), draw,
+                      f"sliders for the learning rates and Adam's betas, and the paths of "
+                      f"gradient descent and Adam over {steps} steps on the bowl")
     box.sliders, box.paths = sliders, paths
     return box

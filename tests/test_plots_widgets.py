@@ -101,6 +101,32 @@ def test_quiz_shows_the_question_and_choices_as_text_where_widgets_do_not_render
     assert "application/vnd.jupyter.widget-view+json" in shown[0]
 
 
+@pytest.mark.parametrize("build", ["relu_pieces", "softmax_bars", "optimizer_paths"])
+def test_slider_widgets_show_a_description_and_their_first_picture_where_widgets_do_not_render(
+        monkeypatch, build):
+    import IPython.display
+
+    import helpers.widgets
+
+    def gd_step(w, grad, lr):
+        return w - lr * grad
+
+    def adam_step(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-7):
+        m, v = beta1 * m + (1 - beta1) * grad, beta2 * v + (1 - beta2) * grad**2
+        step = lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
+        return w - step, m, v
+
+    args = (gd_step, adam_step) if build == "optimizer_paths" else ()
+    box = getattr(helpers.widgets, build)(*args)
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda data, raw=False: shown.append(data))
+    box._ipython_display_()
+    text, page = shown[0]["text/plain"], shown[0]["text/html"]
+    assert text.startswith("[interactive] ") and "sliders" in text
+    assert '<img alt="the first picture of the widget" src="data:image/png;base64,' in page
+    assert shown[0]["application/vnd.jupyter.widget-view+json"]["model_id"] == box.model_id
+
+
 def test_hidden_unit_maps_calls_the_layer_once_and_draws_a_panel_per_unit():
     calls = []
 

@@ -185,19 +185,24 @@ def cmd_bench(args: list[str]) -> int:
 # The oldest releases the course supports: TensorFlow 2.16 with its Keras 3 and NumPy 1.26.
 COMPAT_VENV = ROOT / ".venv-oldest"
 COMPAT_PACKAGES = ["tensorflow-cpu==2.16.2", "keras==3.3.3", "numpy==1.26.4", "ipywidgets>=8",
-                   "matplotlib", "nbformat", "pytest", "scipy"]
+                   "matplotlib", "nbformat", "pytest", "scipy", "ipykernel", "jupyter_client",
+                   "nbclient"]
 
 
 def cmd_compat(args: list[str]) -> int:
-    """Run the in-process tests (graded tests, mistakes, helpers) on the oldest versions."""
+    """Run the in-process tests (graded tests, mistakes, helpers) and the checker's
+    (the bridge and the model rebuild, with a kernel) on the oldest versions."""
     python = COMPAT_VENV / "bin" / "python"
+    stamp = COMPAT_VENV / ".nn-course-installed"
     if not python.exists():
         venv.create(COMPAT_VENV, with_pip=True)
+    if not stamp.exists() or stamp.read_text() != " ".join(COMPAT_PACKAGES):
         _run(python, "-m", "pip", "install", "--quiet", *COMPAT_PACKAGES)
         _run(python, "-m", "pip", "install", "--quiet", "--no-deps", "-e", ".")
+        stamp.write_text(" ".join(COMPAT_PACKAGES))
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg"}
     tests = ["tests/test_mistakes.py", "tests/test_checks.py", "tests/test_setup.py",
-             "tests/test_data.py"]
+             "tests/test_data.py", "tests/test_checker.py"]
     return subprocess.call([str(python), "-m", "pytest", "-p", "no:cacheprovider", *tests, *args],
                            cwd=ROOT, env=env)
 

@@ -107,7 +107,7 @@ def test_a_model_is_rebuilt_with_its_weights_and_compile_settings():
     assert np.allclose(rebuilt(x), model(x))
     assert rebuilt.loss.get_config()["from_logits"] is True
     assert type(rebuilt.optimizer).__name__ == "Adam"
-    assert np.isclose(float(rebuilt.optimizer.learning_rate), 0.01)
+    assert np.isclose(float(np.asarray(rebuilt.optimizer.learning_rate)), 0.01)
 
 
 def test_tf_nn_sigmoid_is_recognised_and_a_custom_activation_is_reported():

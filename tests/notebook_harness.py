@@ -61,23 +61,22 @@ class NotebookSession:
         finally:
             plt.close("all")  # figures are not looked at here
 
-    def tests_of(self, grade_id: str) -> list[str]:
-        """grade_ids of the test cells that check the solution cell ``grade_id``."""
-        return [f"test_{grade_id}_visible", f"test_{grade_id}_hidden"]
-
-    def run_tests_with(self, grade_id: str, answer: str) -> BaseException | None:
-        """Run the tests of ``grade_id`` with ``answer`` in place of the solution.
+    def run_tests_with(self, grade_id: str, answer: str,
+                       kinds: tuple[str, ...] = ("visible", "hidden")) -> BaseException | None:
+        """Run the test cells ``test_<grade_id>_<kind>`` with ``answer`` in place of the
+        solution.
 
         Returns the first exception the tests raised, or None if they all passed.
         The solution is restored afterwards.
         """
         with graded_execution():
-            return self._run_tests_with(grade_id, answer)
+            return self._run_tests_with(grade_id, answer, kinds)
 
-    def _run_tests_with(self, grade_id: str, answer: str) -> BaseException | None:
+    def _run_tests_with(self, grade_id: str, answer: str,
+                        kinds: tuple[str, ...]) -> BaseException | None:
         try:
             self._exec(answer, f"answer for {grade_id}")
-            for test in self.tests_of(grade_id):
+            for test in (f"test_{grade_id}_{kind}" for kind in kinds):
                 stderr = io.StringIO()
                 try:
                     with warnings.catch_warnings(record=True) as caught, \

@@ -398,17 +398,24 @@ def execute(notebook: NotebookNode, limits, sandboxed: bool, deadline: float,
         allow_errors=True,
         interrupt_on_timeout=False, record_timing=False, startup_timeout=60,
         shutdown_kernel="immediate", kernel_name="python3")
+    def stopped_cell() -> str:
+        """The cell grading stopped in, by number and, where it has one, by name."""
+        cells = notebook.cells
+        grade_id = (nbgrader_meta(cells[execution.last_cell]).get("grade_id")
+                    if 0 <= execution.last_cell < len(cells) else None)
+        return f"cell {execution.last_cell}" + (f" ({grade_id})" if grade_id else "")
+
     try:
         client.execute()
     except CellTimeoutError:
         execution.status = Status.TIMEOUT
         over_all = deadline - time.monotonic() < 1
-        execution.detail = (f"cell {execution.last_cell} ran over "
+        execution.detail = (f"{stopped_cell()} ran over "
                             + ("the time allowed for the whole notebook" if over_all else
                                f"{limits.cell_timeout:g} s") + "; later cells did not run")
     except DeadKernelError:
         execution.status, execution.detail = Status.KERNEL_DIED, (
-            f"the kernel died in cell {execution.last_cell}; later cells did not run")
+            f"the kernel died in {stopped_cell()}; later cells did not run")
     except Exception as error:  # noqa: BLE001 - any failure is this student's row, not the batch's
         execution.status = Status.ERROR
         execution.detail = f"{type(error).__name__}: {str(error)[:200]}"
@@ -421,7 +428,7 @@ def execute(notebook: NotebookNode, limits, sandboxed: bool, deadline: float,
         execution.peak_mb = watchdog.peak_bytes / 2**20
         if watchdog.violation:
             execution.status = watchdog.violation
-            execution.detail = (f"{watchdog.detail} in cell {execution.last_cell}; "
+            execution.detail = (f"{watchdog.detail} in {stopped_cell()}; "
                                 "the kernel was stopped and later cells did not run")
     if execution.status == Status.GRADED and execution.checker_failed:
         execution.status = Status.ERROR

@@ -28,10 +28,14 @@ import nbformat
 from .course import HIDDEN_BLOCK, ROOT, nbgrader_meta
 
 HIDDEN_NOTE = "# (hidden tests: their code is not shown)"
+# frame-ancestors is left out: browsers ignore it in a <meta> tag (and say so)
 CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "
-       "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+       "base-uri 'none'; form-action 'none'")
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?!\s)([^$\n]+?)(?<!\s)\$", re.S)
+# $$display$$, or $inline$ (which may wrap onto the next line, never across a blank one)
+MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?!\s)((?:[^$\n]|\n(?![ \t]*\n))+?)(?<!\s)\$",
+                  re.S)
+BOLD_LETTER = re.compile(r'<mi mathvariant="bold">([A-Za-z0-9])</mi>')
 PRIVATE_PATHS = tuple({str(ROOT), sys.prefix, sys.base_prefix})
 MATHML_TAGS = {"math", "mi", "mn", "mo", "ms", "mspace", "mtext", "mrow", "mfrac", "msqrt",
                "mroot", "msub", "msup", "msubsup", "munder", "mover", "munderover", "mtable",
@@ -62,7 +66,10 @@ pre { background: #f6f8fa; padding: .6rem .8rem; overflow-x: auto; border-radius
       font: .85rem/1.4 ui-monospace, monospace; white-space: pre-wrap; }
 pre.stderr { background: #fff1f0; }
 pre.error { background: #ffebe9; color: #82071e; }
-.notes { background: #fff8c5; padding: .5rem 1rem; border-radius: 6px; }
+.notes { background: #fff8c5; padding: .5rem 1rem; border-radius: 6px; margin: .5rem 0; }
+.notes.stopped { background: #ffebe9; }
+.image-alt { color: #57606a; font-size: .85rem; }
+.not-run { color: #82071e; font-style: italic; margin: .2rem 0; }
 img { max-width: 100%; }
 table { border-collapse: collapse; } td, th { border: 1px solid #d0d7de; padding: .2rem .5rem; }
 """
@@ -78,18 +85,38 @@ def sanitize(fragment: str) -> str:
     """``fragment`` with only harmless HTML and MathML left (see the module docstring)."""
     import nh3
 
-    return nh3.clean(fragment, tags=HTML_TAGS | MATHML_TAGS, attributes=ATTRIBUTES,
-                     url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
-                     attribute_filter=_keep_attribute, strip_comments=True)
+    clean = nh3.clean(fragment, tags=HTML_TAGS | MATHML_TAGS, attributes=ATTRIBUTES,
+                      url_schemes={"http", "https", "mailto"}, link_rel="noopener noreferrer",
+                      attribute_filter=_keep_attribute, strip_comments=True)
+    return UNFETCHED_IMAGE.sub(_image_alt, clean)
+
+
+# an image whose source was removed (never fetched), e.g. the Colab badge: shown as its alt text
+UNFETCHED_IMAGE = re.compile(r"<img\b(?![^>]*\ssrc=)([^>]*)>")
+
+
+def _image_alt(match: re.Match) -> str:
+    alt = re.search(r'\salt="([^"]*)"', match.group(1))
+    return f'<span class="image-alt">[{alt.group(1) if alt else "image"}]</span>'
 
 
 def _math(latex: str, display: bool) -> str:
     from latex2mathml.converter import convert
 
     try:
-        return convert(latex.strip(), display="block" if display else "inline")
+        mathml = convert(latex.strip(), display="block" if display else "inline")
     except Exception:  # noqa: BLE001 - shown as source when it cannot be converted
         return f"<code>{html.escape(latex)}</code>"
+    # Browsers ignore mathvariant="bold" (MathML Core): use the bold letters themselves
+    return BOLD_LETTER.sub(lambda m: f"<mi>{_bold(m.group(1))}</mi>", mathml)
+
+
+def _bold(character: str) -> str:
+    """The mathematical bold form of a Latin letter or digit (U+1D400 and on)."""
+    if character.isdigit():
+        return chr(0x1D7CE + int(character))
+    base = 0x1D400 if character.isupper() else 0x1D41A
+    return chr(base + ord(character.lower()) - ord("a"))
 
 
 def markdown_html(source: str) -> str:
@@ -163,16 +190,27 @@ def _output_html(output: dict, hidden: bool) -> str:
 
 def feedback_page(notebook: nbformat.NotebookNode, assignment: str, score: float,
                   max_score: float, hidden: set[str], student: str = "",
-                  notes: list[str] = ()) -> str:
-    """The feedback page of a graded notebook (test cells carry their scores)."""
+                  notes: list[str] = (), stopped: str = "",
+                  stopped_at: int | None = None) -> str:
+    """The feedback page of a graded notebook (test cells carry their scores).
+
+    ``stopped`` says why grading stopped part way (a timeout, the memory limit...) and
+    ``stopped_at`` is the index of that cell: the cells after it did not run.
+    """
     parts = [f"<header><h1>{html.escape(assignment)}</h1>"
              + (f"<p>Feedback for <b>{html.escape(student)}</b></p>" if student else "")
              + f'<p class="score">Score: {score:g} / {max_score:g}</p></header>']
+    if stopped:
+        parts.append(f'<div class="notes stopped"><b>Grading stopped part way</b>: '
+                     f"{html.escape(stopped)}. The tests after that cell did not run, so "
+                     "they score 0 even where your answer may be right. Make that cell finish "
+                     "quickly (look for an endless loop), then check the notebook with "
+                     "Run All.</div>")
     if notes:
         items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
         parts.append(f'<div class="notes"><b>Notes from the grader</b> (what it changed or '
                      f"refused before running your notebook):<ul>{items}</ul></div>")
-    for cell in notebook.cells:
+    for index, cell in enumerate(notebook.cells):
         meta = nbgrader_meta(cell)
         grade_id = meta.get("grade_id")
         if cell.cell_type == "markdown":
@@ -192,6 +230,8 @@ def feedback_page(notebook: nbformat.NotebookNode, assignment: str, score: float
         elif meta.get("solution"):
             label = f'<div class="label">your answer: {html.escape(grade_id)}</div>'
         outputs = "".join(_output_html(o, is_hidden) for o in cell.get("outputs", []))
+        if stopped_at is not None and index > stopped_at:
+            outputs += '<p class="not-run">Not run: grading stopped at an earlier cell.</p>'
         parts.append(f'<div class="{css}">{label}{_pre(source, "source")}{outputs}</div>')
     title = html.escape(f"{assignment}: feedback")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"

@@ -77,14 +77,14 @@ class Report:
     def summary(self) -> str:
         """A table of every student, then counts per status and the warnings."""
         width = max([len(r.student_id) for r in self.rows] + [10])
-        lines = [f"{self.assignment}: {len(self.rows)} submissions graded in {self.seconds:.0f} s "
+        lines = [f"{self.assignment}: {len(self.rows)} submissions in {self.seconds:.0f} s "
                  f"by {self.workers} worker(s), "
                  + ("sandboxed (bubblewrap)" if self.sandboxed else "NOT sandboxed"),
                  "", f"{'student':<{width}}  {'score':>11}  {'seconds':>7}  status", ""]
         for row in self.rows:
             lines.append(f"{row.student_id:<{width}}  {row.score:>5g} / {row.max_score:<3g}  "
                          f"{row.seconds:>7.1f}  {row.status}"
-                         + (f" ({row.detail[:150]})" if row.detail else ""))
+                         + (f" ({_shortened(row.detail, 150)})" if row.detail else ""))
         counts = Counter(row.status for row in self.rows)
         scores = [row.score for row in self.rows]
         lines += ["", "status: " + ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))]
@@ -93,6 +93,13 @@ class Report:
         lines += [f"WARNING: {w}" for w in self.warnings]
         lines.append(f"grades: {self.csv_path}")
         return "\n".join(lines)
+
+
+def _shortened(text: str, limit: int) -> str:
+    """``text``, or its first words within ``limit`` characters and "..." (the CSV has it all)."""
+    if len(text) <= limit:
+        return text
+    return text[:limit - 3].rsplit(" ", 1)[0].rstrip(" ,;(") + "..."
 
 
 class SandboxUnavailable(SystemExit):

@@ -261,7 +261,9 @@ def _find_notebook(folder: Path, assignment: str, submission: Submission) -> Non
                 str(p.relative_to(folder)) for p in folder.rglob("*")
                 if p.is_file() and p != candidate and p.name != "timestamp.txt")[:20]
             return
-    others = sorted(p.name for p in folder.iterdir())[:10]
+    # what the student did hand in (inside nbgrader's assignment folder too), not the folder
+    others = sorted(str(p.relative_to(folder)) for p in folder.rglob("*")
+                    if p.is_file() and not p.is_symlink() and p.name != "timestamp.txt")[:10]
     submission.status = Status.MISSING
     submission.notes.append(f"no {name}" + (f"; found {', '.join(printable(o) for o in others)}"
                                             if others else ""))

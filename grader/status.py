@@ -15,5 +15,7 @@ class Status:
     BRIDGE_ERROR = "bridge error"       # the kernel answered the checker with unreadable data
     ERROR = "error"                     # the grader failed on this student (its log says why)
 
+    STOPPED = (TIMEOUT, MEMORY, PROCESSES, KERNEL_DIED)  # the notebook stopped part way
+
     ALL = (GRADED, FLAGGED, INVALID_NOTEBOOK, MISSING, INVALID_ID, AMBIGUOUS_ID, TIMEOUT,
            MEMORY, PROCESSES, KERNEL_DIED, BRIDGE_ERROR, ERROR)

@@ -108,12 +108,18 @@ def grade_job(job: dict) -> dict:
     feedback.write_text(feedback_page(
         notebook, spec.assignment, score, spec.max_score, {c.grade_id for c in spec.cells
                                                            if c.hidden},
-        student=student, notes=[*flagged, *notes, *more_notes]), encoding="utf-8")
+        student=student, notes=[*flagged, *notes, *more_notes],
+        **({"stopped": f"{execution.status}: {execution.detail}",
+            "stopped_at": execution.last_cell} if execution.status in Status.STOPPED else {})),
+        encoding="utf-8")
 
     status = execution.status
     if status == Status.GRADED and flagged:
         status = Status.FLAGGED
-    detail = "; ".join(filter(None, [execution.detail, *flagged, *notes, *more_notes]))
+    not_passed = [grade_id for grade_id, cell in cells.items()
+                  if cell["auto_score"] < cell["max_score"]]
+    detail = "; ".join(filter(None, [execution.detail, *flagged, *notes, *more_notes,
+                                     not_passed and "tests not passed: " + ", ".join(not_passed)]))
     return {**result, "score": score, "status": status, "detail": detail, "cells": cells,
             "autograded": str(autograded), "feedback": str(feedback),
             "seconds": {"total": time.monotonic() - started, "kernel": execution.seconds,

@@ -156,3 +156,33 @@ def test_a_figure_is_a_data_image_and_a_broken_one_is_dropped():
     notebook.cells = [cell]
     html = feedback_page(notebook, "a", 1, 1, set())
     assert html.count("<img") == 1 and f"data:image/png;base64,{png}" in html
+
+
+def test_inline_math_may_wrap_onto_the_next_line_and_bold_letters_are_bold():
+    html = markdown_html("so $\\mathbf a^{[1]} = \\mathbf x W_1 +\n\\mathbf b_1$ holds; "
+                         "$5 and\n\n6$")
+    assert html.count("<math") == 1 and "$" not in html.split("holds")[0]
+    assert "\U0001d41a" in html and "\U0001d431" in html and "\U0001d41b" in html  # bold a, x, b
+    assert 'mathvariant="bold"' not in html and "$5 and" in html  # never across a blank line
+
+
+def test_an_image_that_is_never_fetched_shows_its_alt_text():
+    badge = ("[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]"
+             "(https://colab.research.google.com/github/a/b)")
+    html = markdown_html(badge)
+    assert "<img" not in html and "[Open In Colab]" in html
+
+
+def test_a_page_where_grading_stopped_says_why_and_which_tests_did_not_run():
+    notebook = nbformat.v4.new_notebook()
+    cells = [nbformat.v4.new_code_cell(f"check_{n}()") for n in range(3)]
+    for n, cell in enumerate(cells):
+        cell.metadata["nbgrader"] = {"grade": True, "solution": False, "grade_id": f"test_{n}",
+                                     "points": 2, "score": 2 if n == 0 else 0}
+    notebook.cells = cells
+    html = feedback_page(notebook, "a", 2, 6, set(),
+                         stopped="timeout: cell 1 (test_1) ran over 120 s", stopped_at=1)
+    assert "Grading stopped part way" in html and "cell 1 (test_1) ran over 120 s" in html
+    assert html.count("Not run: grading stopped at an earlier cell.") == 1
+    assert html.index("test_2") < html.index("Not run:")
+    assert "Grading stopped" not in feedback_page(notebook, "a", 2, 6, set())

@@ -132,6 +132,17 @@ def test_links_in_a_folder_are_not_followed(tmp_path):
     assert found["bob"].notebook is None and found["bob"].status == Status.MISSING
 
 
+def test_a_missing_notebook_names_the_files_handed_in_not_the_folders(tmp_path):
+    submitted = tmp_path / "submitted"
+    (submitted / "ada" / A).mkdir(parents=True)
+    (submitted / "ada" / A / "timestamp.txt").write_text("2026-11-26 10:00:00")
+    (submitted / "bob" / A).mkdir(parents=True)
+    (submitted / "bob" / A / f"{A} (1).ipynb").write_text("{}")
+    found = {s.student_id: s for s in collect(submitted, A, tmp_path / "work")[0]}
+    assert found["ada"].status == Status.MISSING and found["ada"].detail() == f"no {NB}"
+    assert found["bob"].detail() == f"no {NB}; found {A}/{A} (1).ipynb"
+
+
 @pytest.mark.skipif(sandbox_problem() is not None and not os.environ.get(
     "NN_COURSE_REQUIRE_SANDBOX"), reason=f"bubblewrap cannot run here: {sandbox_problem()}")
 def test_a_hostile_archive_costs_the_class_nothing(tmp_path):

@@ -249,7 +249,7 @@ def relu(z):
 # "full", "wrong_relu" / "wrong_choose" (that student's score), or a number)
 CASES = {
     "solved": (solved(), "graded", "", "full"),
-    "wrong_relu": (solved(relu=WRONG_RELU), "graded", "", None),
+    "wrong_relu": (solved(relu=WRONG_RELU), "graded", "^tests not passed: test_relu_", None),
     "wrong_choose": (solved(choose_output_activation=WRONG_CHOOSE), "graded", "", None),
     "not_json": (b"\x00\x01 this is not a notebook", "invalid notebook", "not JSON", 0),
     "json_not_notebook": (b'{"hello": "world"}', "invalid notebook", "not a notebook", 0),
@@ -264,7 +264,8 @@ CASES = {
     "edited_tests": (with_tests_edited(solved(relu=WRONG_RELU)), "graded", "restored",
                      "wrong_relu"),
     "points_on_answers": (with_points_on_answers(solved()), "graded", "", "full"),
-    "infinite_loop": (solved(collapse_linear=LOOP), "timeout", "ran over", "relu"),
+    "infinite_loop": (solved(collapse_linear=LOOP), "timeout",
+                      r"cell \d+ \(test_collapse_linear_visible\) ran over", "relu"),
     "memory_bomb": (solved(collapse_linear="import numpy as np\n" + MEMORY_BOMB), "memory",
                     "memory", "relu"),
     "fork_bomb": (solved(collapse_linear="import os\nwhile True:\n    os.fork()\n"),
@@ -471,6 +472,17 @@ def test_feedback_says_which_tests_failed_and_why(graded):
     text = re.sub(r"<[^>]+>", "", page)
     assert "test_relu_hidden" in text and "Wrong values" in text and "expected:" in text
     assert "(hidden tests: their code is not shown)" in page
+
+
+def test_feedback_says_where_grading_stopped_and_which_tests_did_not_run(graded):
+    tmp, *_ = graded
+    page = (tmp / "out" / "feedback" / "infinite_loop" / f"{A}.html").read_text()
+    text = re.sub(r"<[^>]+>", "", page)
+    assert "Grading stopped part way" in text and "(test_collapse_linear_visible) ran over" in text
+    assert "ran past the time allowed for this cell (an endless loop" in text
+    assert text.count("Not run: grading stopped at an earlier cell.") >= 2  # choose's two tests
+    solved_page = (tmp / "out" / "feedback" / "solved" / f"{A}.html").read_text()
+    assert "Grading stopped" not in solved_page and "Not run:" not in solved_page
 
 
 def test_feedback_tells_the_student_what_the_grader_changed(graded):

@@ -212,7 +212,10 @@ class Session:
             raise BridgeError("a checker function called back cannot call the notebook's code")
         answer = (self.nested if self.depth else self.kernel)(request)
         if answer.get("problem") == "timeout":
-            raise self._problem("it ran past the time allowed", BridgeTimeout)
+            self.problems.append("it ran past the time allowed")
+            raise BridgeTimeout("your code ran past the time allowed for this cell (an endless "
+                                "loop, or far too slow): grading stopped here, and the cells "
+                                "after it did not run")
         if answer.get("problem"):
             raise self._problem(str(answer["problem"])[:200])
         for stream in ("stdout", "stderr"):  # what the student's code printed, shown

@@ -233,6 +233,21 @@ def feedback_page(notebook: nbformat.NotebookNode, assignment: str, score: float
         if stopped_at is not None and index > stopped_at:
             outputs += '<p class="not-run">Not run: grading stopped at an earlier cell.</p>'
         parts.append(f'<div class="{css}">{label}{_pre(source, "source")}{outputs}</div>')
+    return _page(assignment, parts)
+
+
+def notice_page(assignment: str, student: str, status: str, detail: str) -> str:
+    """The page of a submission that could not be graded (no notebook, or not a readable one)."""
+    return _page(assignment, [
+        f"<header><h1>{html.escape(assignment)}</h1><p>Feedback for <b>{html.escape(student)}"
+        '</b></p><p class="score">Not graded</p></header>',
+        f'<div class="notes stopped"><b>Your submission could not be graded</b> '
+        f"({html.escape(status)}): {html.escape(detail)}.<br>Hand in the notebook itself, "
+        f"named <code>{html.escape(assignment)}.ipynb</code>, as saved by JupyterLab or "
+        "Colab (File &gt; Download .ipynb).</div>"])
+
+
+def _page(assignment: str, parts: list[str]) -> str:
     title = html.escape(f"{assignment}: feedback")
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'

@@ -33,6 +33,7 @@ import nbformat
 
 from .autograde import AssignmentSpec, build_spec
 from .course import GRADER_DIR, MASTER_DB, ROOT, SOLUTIONS, course_id, sqlite_url
+from .feedback import notice_page, write_page
 from .intake import IntakeLimits, bound, collect
 from .release import generate
 from .sandbox import (
@@ -401,4 +402,8 @@ def _grade_all(assignment, submissions, spec, pool, tmp: Path, work: Path, home:
         stop.set()
     for thread in threads:
         thread.join()
+    for row in rows.values():  # a page for those whose file could not be graded, too
+        if row.status in (Status.MISSING, Status.INVALID_NOTEBOOK):
+            write_page(feedback_root / row.student_id / f"{assignment}.html",
+                       notice_page(assignment, row.student_id, row.status, row.detail))
     return rows

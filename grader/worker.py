@@ -20,6 +20,7 @@ import shutil
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 import nbformat
@@ -141,11 +142,18 @@ def serve(argv: list[str] | None = None) -> int:
         if not line.strip():
             continue
         job = json.loads(line)
+        print(f"{time.strftime('%H:%M:%S')} grading {job.get('student')!r}", file=sys.stderr,
+              flush=True)
         try:
             result = grade_job(job)
         except Exception as error:  # noqa: BLE001 - one student's failure is that student's row
+            traceback.print_exc()  # into this worker's log, for the instructor
             result = {"student": job.get("student"), "status": Status.ERROR,
                       "detail": f"grader error: {type(error).__name__}: {str(error)[:200]}"}
+        print(f"{time.strftime('%H:%M:%S')} {job.get('student')!r}: {result.get('status')}, "
+              f"{result.get('score', 0):g} / {result.get('max_score', 0):g} points"
+              + (f" ({result['detail'][:300]})" if result.get("detail") else ""),
+              file=sys.stderr, flush=True)
         sys.stdout.write(RESULT_PREFIX + json.dumps(result) + "\n")
         sys.stdout.flush()
     return 0

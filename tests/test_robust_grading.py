@@ -485,6 +485,20 @@ def test_feedback_says_where_grading_stopped_and_which_tests_did_not_run(graded)
     assert "Grading stopped" not in solved_page and "Not run:" not in solved_page
 
 
+def test_the_worker_logs_name_each_student_and_its_result(graded):
+    tmp, *_ = graded
+    logs = "".join(log.read_text() for log in (tmp / "out" / "logs").glob("worker-*.log"))
+    assert "grading 'infinite_loop'" in logs and "'infinite_loop': timeout, " in logs
+    assert "'solved': graded, " in logs
+
+
+def test_a_submission_that_could_not_be_graded_gets_a_page_saying_why(graded):
+    tmp, *_ = graded
+    for student, reason in (("missing", "notes.txt"), ("not_json", "not JSON")):
+        page = (tmp / "out" / "feedback" / student / f"{A}.html").read_text()
+        assert "Your submission could not be graded" in page and reason in page, student
+
+
 def test_feedback_tells_the_student_what_the_grader_changed(graded):
     tmp, *_ = graded
     page = (tmp / "out" / "feedback" / "helpers_in_an_answer" / f"{A}.html").read_text()

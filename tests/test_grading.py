@@ -148,7 +148,10 @@ def test_feedback_for_each_notebook_and_never_hidden_test_code(graded_class):
     a = graded_class["assignment"]
     feedback = graded_class["out"] / "feedback"
     assert sorted(p.name for p in feedback.iterdir()) == [
-        "ada_correct", "bo_mistakes", "cy_blank", "dee_alternatives"]
+        "ada_correct", "bo_mistakes", "cy_blank", "dee_alternatives", "di_corrupt", "ed_missing"]
+    for student in ("di_corrupt", "ed_missing"):  # a page saying why it was not graded
+        assert "Your submission could not be graded" in (feedback / student / f"{a}.html"
+                                                         ).read_text()
     solution = nbformat.read(SOLUTIONS / a / f"{a}.ipynb", as_version=4)
     public_lines = {line.strip() for cell in solution.cells
                     for line in HIDDEN_BLOCK.sub("", cell.source).splitlines()}

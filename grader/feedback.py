@@ -197,9 +197,7 @@ def feedback_page(notebook: nbformat.NotebookNode, assignment: str, score: float
     ``stopped`` says why grading stopped part way (a timeout, the memory limit...) and
     ``stopped_at`` is the index of that cell: the cells after it did not run.
     """
-    parts = [f"<header><h1>{html.escape(assignment)}</h1>"
-             + (f"<p>Feedback for <b>{html.escape(student)}</b></p>" if student else "")
-             + f'<p class="score">Score: {score:g} / {max_score:g}</p></header>']
+    parts = [_header(assignment, student, f"Score: {score:g} / {max_score:g}")]
     if stopped:
         parts.append(f'<div class="notes stopped"><b>Grading stopped part way</b>: '
                      f"{html.escape(stopped)}. The tests after that cell did not run, so "
@@ -239,12 +237,17 @@ def feedback_page(notebook: nbformat.NotebookNode, assignment: str, score: float
 def notice_page(assignment: str, student: str, status: str, detail: str) -> str:
     """The page of a submission that could not be graded (no notebook, or not a readable one)."""
     return _page(assignment, [
-        f"<header><h1>{html.escape(assignment)}</h1><p>Feedback for <b>{html.escape(student)}"
-        '</b></p><p class="score">Not graded</p></header>',
+        _header(assignment, student, "Not graded"),
         f'<div class="notes stopped"><b>Your submission could not be graded</b> '
         f"({html.escape(status)}): {html.escape(detail)}.<br>Hand in the notebook itself, "
         f"named <code>{html.escape(assignment)}.ipynb</code>, as saved by JupyterLab or "
         "Colab (File &gt; Download .ipynb).</div>"])
+
+
+def _header(assignment: str, student: str, score: str) -> str:
+    return (f"<header><h1>{html.escape(assignment)}</h1>"
+            + (f"<p>Feedback for <b>{html.escape(student)}</b></p>" if student else "")
+            + f'<p class="score">{html.escape(score)}</p></header>')
 
 
 def _page(assignment: str, parts: list[str]) -> str:

@@ -106,13 +106,13 @@ def grade_job(job: dict) -> dict:
     autograded = out / f"{spec.assignment}.ipynb"
     nbformat.write(notebook, autograded)
     feedback = out / f"{spec.assignment}.html"
+    stopped = execution.status in Status.STOPPED
     feedback.write_text(feedback_page(
         notebook, spec.assignment, score, spec.max_score, {c.grade_id for c in spec.cells
                                                            if c.hidden},
         student=student, notes=[*flagged, *notes, *more_notes],
-        **({"stopped": f"{execution.status}: {execution.detail}",
-            "stopped_at": execution.last_cell} if execution.status in Status.STOPPED else {})),
-        encoding="utf-8")
+        stopped=f"{execution.status}: {execution.detail}" if stopped else "",
+        stopped_at=execution.last_cell if stopped else None), encoding="utf-8")
 
     status = execution.status
     if status == Status.GRADED and flagged:

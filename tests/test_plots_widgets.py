@@ -9,6 +9,16 @@ from helpers.quizzes import QUESTIONS, QuizQuestion, answer_digest
 from helpers.widgets import quiz
 
 
+def _gd_step(w, grad, lr):
+    return w - lr * grad
+
+
+def _adam_step(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-7):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    return w - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
+
+
 @pytest.fixture(autouse=True)
 def close_figures():
     yield
@@ -108,15 +118,7 @@ def test_slider_widgets_show_a_description_and_their_first_picture_where_widgets
 
     import helpers.widgets
 
-    def gd_step(w, grad, lr):
-        return w - lr * grad
-
-    def adam_step(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-7):
-        m, v = beta1 * m + (1 - beta1) * grad, beta2 * v + (1 - beta2) * grad**2
-        step = lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps)
-        return w - step, m, v
-
-    args = (gd_step, adam_step) if build == "optimizer_paths" else ()
+    args = (_gd_step, _adam_step) if build == "optimizer_paths" else ()
     box = getattr(helpers.widgets, build)(*args)
     shown = []
     monkeypatch.setattr(IPython.display, "display", lambda data, raw=False: shown.append(data))
@@ -191,13 +193,11 @@ def test_optimizer_paths_widget_uses_the_given_step_functions():
 
     def gd_step(w, grad, lr):
         calls["gd"] += 1
-        return w - lr * grad
+        return _gd_step(w, grad, lr)
 
     def adam_step(w, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-7):
         calls["adam"] += 1
-        m = beta1 * m + (1 - beta1) * grad
-        v = beta2 * v + (1 - beta2) * grad**2
-        return w - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
+        return _adam_step(w, grad, m, v, t, lr, beta1, beta2, eps)
 
     box = optimizer_paths(gd_step, adam_step, steps=30)
     assert calls == {"gd": 30, "adam": 30}

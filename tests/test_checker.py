@@ -233,8 +233,8 @@ def bridged(tmp_path_factory):
              "as_tensor", "as_set", "same_model", "fresh_model", "chatty", "nowhere"]
     try:
         assert checker.begin([readonly], owned) == []
-        execution = execute(notebook, Limits(cell_timeout=60), sandboxed=False,
-                            deadline=time.monotonic() + 300, checker=checker)
+        execution = execute(notebook, Limits(cell_timeout=600), sandboxed=False,
+                            deadline=time.monotonic() + 1200, checker=checker)
         checker.end()
     finally:
         checker.stop()

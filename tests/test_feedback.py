@@ -136,7 +136,7 @@ def test_in_a_real_browser_no_dialog_fires_no_request_leaves_and_math_renders(pa
             tab.goto(path.as_uri())
             tab.wait_for_timeout(1500)
             for link in tab.locator("a").all():  # even clicked, no link runs code
-                link.click(modifiers=["Alt"], timeout=2000, no_wait_after=True)
+                link.click(modifiers=["Alt"], timeout=60_000, no_wait_after=True)
             tab.wait_for_timeout(500)
             math = tab.locator("math").count()
             width = tab.evaluate("document.querySelector('math').getBoundingClientRect().width")

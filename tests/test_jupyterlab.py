@@ -192,7 +192,7 @@ def instructor_lab(tmp_path_factory):
     finally:
         os.environ["PATH"] = saved
     assert not (clone / "grader" / "gradebook.db").exists()
-    lab = Lab(command, clone, env, home / "lab.log", wait=180)
+    lab = Lab(command, clone, env, home / "lab.log", wait=600)
     yield clone, lab
     lab.stop()
 

@@ -53,7 +53,7 @@ def test_a_failing_worker_costs_only_its_current_student(tmp_path):
         (tmp_path / "class" / student).mkdir(parents=True)
         nbformat.write(solved, tmp_path / "class" / student / f"{A}.ipynb")
     report = grade_class(A, tmp_path / "class", out=tmp_path / "out", home=tmp_path / "home",
-                         workers=1, sandbox=False, timeout=60,
+                         workers=1, sandbox=False, timeout=600,
                          worker_command=[sys.executable, str(script)])
     rows = {row.student_id: row for row in report.rows}
     assert set(rows) == set(students)

@@ -41,7 +41,11 @@ A = "04_activations"
 WRONG_RELU = "def relu(z):\n    return np.abs(z)\n"
 RIGHT_RELU = "np.maximum(np.asarray(z, dtype=float), 0.0)"
 WRONG_CHOOSE = "def choose_output_activation(task):\n    return 'sigmoid'\n"
-LIMITS = Limits(memory_mb=2500, cell_timeout=40)
+# No verdict may depend on the machine's speed: no cell of this class can reach the cell
+# timeout (the memory bomb fills 1.5 GB in 13 s at 120 MB/s, a new CI machine, 130 s ten
+# times slower, against 600 s); code that never ends is timed out in test_sandbox, alone
+# in its cell. A solved 04 notebook peaks at about 600 MB.
+LIMITS = Limits(memory_mb=1500, cell_timeout=600)
 MARKER = "nn-robust-test-marker"
 
 
@@ -121,7 +125,6 @@ def snooping_relu(expression: str) -> str:
 
 
 MEMORY_BOMB = "hoard = []\nwhile True:\n    hoard.append(np.ones(10**7))\n"
-LOOP = "def collapse_linear(W1, b1, W2, b2):\n    while True:\n        pass\n"
 LOADER_ATTACK = """\
 import sys
 np.savetxt('/tmp/evil.py', ['import helpers.checks as c',
@@ -264,8 +267,6 @@ CASES = {
     "edited_tests": (with_tests_edited(solved(relu=WRONG_RELU)), "graded", "restored",
                      "wrong_relu"),
     "points_on_answers": (with_points_on_answers(solved()), "graded", "", "full"),
-    "infinite_loop": (solved(collapse_linear=LOOP), "timeout",
-                      r"cell \d+ \(test_collapse_linear_visible\) ran over", "relu"),
     "memory_bomb": (solved(collapse_linear="import numpy as np\n" + MEMORY_BOMB), "memory",
                     "memory", "relu"),
     "fork_bomb": (solved(collapse_linear="import os\nwhile True:\n    os.fork()\n"),
@@ -277,7 +278,7 @@ CASES = {
     "sys_exit": (append(solved(), "import sys\nsys.exit('bye')"), "graded", "", "full"),
     "daemon": (append(solved(), f"import subprocess\nsubprocess.Popen(['sleep', '600', "
                                 f"'{MARKER}'], start_new_session=True)"), "graded", "", "full"),
-    "huge_output": (append(solved(), "for i in range(200):\n    print('x' * 1_000_000)"),
+    "huge_output": (append(solved(), "for i in range(40):\n    print('x' * 1_000_000)"),
                     "graded", "", "full"),
     "helpers_in_an_answer": (solved(relu="from helpers.nn import relu\n"), "flagged",
                              "imports `helpers.nn`", "wrong_relu"),
@@ -408,7 +409,7 @@ def graded(tmp_path_factory):
     try:
         _write_class(tmp / "submissions", cases)
         report = grade_class(A, tmp / "submissions", out=tmp / "out", workers=2, home=home,
-                             limits=LIMITS, timeout=300)
+                             limits=LIMITS, timeout=1200)
     finally:
         loopback.close()
         host.close()

@@ -8,9 +8,12 @@ folders or the instructor's home. It talks to the grader over ZeroMQ IPC sockets
 a private folder bind-mounted into the sandbox, the only path both sides share.
 
 Limits per kernel: CPU seconds, file size and open files by rlimit (``prlimit``);
-memory (resident memory of all its processes plus what it wrote to its tmpfs) and the
-number of processes by a watchdog thread that polls every 50 ms and kills the whole
-sandbox when a limit is passed. Killing the sandbox's first process ends its PID
+memory and the number of processes by a watchdog thread that polls every 50 ms and kills
+the whole sandbox when a limit is passed. Memory counts everything the kernel can fill:
+the resident memory of all its processes, what it wrote to its tmpfs (/tmp, home, /dev),
+to the IPC folder it shares with the grader (on the grader's disk), and to in-memory or
+deleted files it holds open. System V shared memory, which no file or process would
+show, is refused by a seccomp filter. Killing the sandbox's first process ends its PID
 namespace, so nothing started inside survives.
 """
 
@@ -74,6 +77,39 @@ def sandbox_problem() -> str | None:
                 f"({probe.stderr.strip()[:200] or probe.returncode}); on Ubuntu 24.04 and "
                 "later, allow unprivileged user namespaces for bwrap (AppArmor profile)")
     return None
+
+
+SECCOMP_FD_PLACEHOLDER = "{nn_seccomp_fd}"
+# classic BPF, as seccomp(2) reads it: load, jump-if-equal, jump-if-at-least, return
+_BPF_LD_ABS, _BPF_JEQ, _BPF_JGE, _BPF_RET = 0x20, 0x15, 0x35, 0x06
+_SECCOMP_ALLOW, _SECCOMP_EPERM = 0x7FFF0000, 0x00050000 | 1
+# audit architecture, shmget's number, the first number of an ABI to refuse (x32)
+_SECCOMP_ARCHES = {"x86_64": (0xC000003E, 29, 0x40000000), "aarch64": (0xC00000B7, 194, None)}
+
+
+@functools.cache
+def seccomp_program() -> bytes | None:
+    """The seccomp filter of a sandboxed kernel, for bubblewrap's ``--seccomp``.
+
+    It refuses ``shmget`` (System V shared memory outlives its processes and shows in no
+    process's memory, so the watchdog could not count it) and every system call made
+    through another architecture's ABI (i386's int 0x80, x32), which could reach it by
+    another number. None on architectures it does not know (nothing is filtered there).
+    """
+    import platform
+    import struct
+
+    known = _SECCOMP_ARCHES.get(platform.machine())
+    if known is None:
+        return None
+    arch, shmget, foreign_from = known
+    program = [(_BPF_LD_ABS, 0, 0, 4), (_BPF_JEQ, 1, 0, arch), (_BPF_RET, 0, 0, _SECCOMP_EPERM),
+               (_BPF_LD_ABS, 0, 0, 0)]
+    if foreign_from is not None:
+        program.append((_BPF_JGE, 2, 0, foreign_from))        # to EPERM
+    program += [(_BPF_JEQ, 1, 0, shmget), (_BPF_RET, 0, 0, _SECCOMP_ALLOW),
+                (_BPF_RET, 0, 0, _SECCOMP_EPERM)]
+    return b"".join(struct.pack("=HBBI", *instruction) for instruction in program)
 
 
 def _python_roots() -> list[Path]:
@@ -152,6 +188,8 @@ def bwrap_argv(ipc_dir: Path, kernel_argv: list[str], mpl_cache: Path | None,
     """
     argv = [bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session",
             *_system_mounts()]
+    if seccomp_program() is not None:  # the kernel manager passes the program's fd
+        argv += ["--seccomp", SECCOMP_FD_PLACEHOLDER]
     if helpers_copy is not None:
         argv += ["--ro-bind", str(helpers_copy), str(helpers_dir())]
     argv += ["--bind", str(ipc_dir), str(ipc_dir), "--chdir", HOME]
@@ -284,12 +322,53 @@ def _proportional_bytes(procs: list[str]) -> int:
 
 
 def _tmpfs_bytes(root: str) -> int:
-    """What the sandbox wrote to its tmpfs /tmp and home; ``root`` is its / seen from here."""
+    """What the sandbox wrote to its tmpfs /tmp, home and /dev (``/dev/shm``); ``root`` is
+    its / seen from here."""
     total = 0
-    for path in ("tmp", HOME.lstrip("/")):
+    for path in ("tmp", HOME.lstrip("/"), "dev"):
         with contextlib.suppress(OSError):
             stats = os.statvfs(f"{root}/{path}")
             total += (stats.f_blocks - stats.f_bfree) * stats.f_frsize
+    return total
+
+
+MAX_FOLDER_ENTRIES = 256   # the IPC folder holds a connection file and five sockets
+
+
+def _folder_bytes(folder: Path) -> int | None:
+    """Bytes of the files under ``folder`` (its own, not the mounts it is on); None when it
+    holds more than MAX_FOLDER_ENTRIES entries, which no kernel needs."""
+    total, entries, todo = 0, 0, [str(folder)]
+    while todo:
+        with contextlib.suppress(OSError), os.scandir(todo.pop()) as listing:
+            for entry in listing:
+                entries += 1
+                if entries > MAX_FOLDER_ENTRIES:
+                    return None
+                with contextlib.suppress(OSError):
+                    if entry.is_dir(follow_symlinks=False):
+                        todo.append(entry.path)
+                    elif entry.is_file(follow_symlinks=False):
+                        total += entry.stat(follow_symlinks=False).st_blocks * 512
+    return total
+
+
+def _open_file_bytes(procs: list[str], folder: Path | None) -> int:
+    """Bytes of the in-memory files (memfd), deleted files and files under ``folder`` that
+    the processes ``procs`` hold open, each file once: space no folder listing shows."""
+    seen, total, prefix = set(), 0, f"{folder}/" if folder else None
+    for proc in procs:
+        with contextlib.suppress(OSError), os.scandir(f"{proc}/fd") as fds:
+            for fd in fds:
+                with contextlib.suppress(OSError):
+                    target = os.readlink(fd.path)
+                    if not (target.startswith("/memfd:") or target.endswith(" (deleted)")
+                            or (prefix and target.startswith(prefix))):
+                        continue
+                    stat = os.stat(fd.path)  # the open file itself, through /proc
+                    if (stat.st_dev, stat.st_ino) not in seen:
+                        seen.add((stat.st_dev, stat.st_ino))
+                        total += stat.st_blocks * 512
     return total
 
 
@@ -368,9 +447,14 @@ class Watchdog(threading.Thread):
     in a thread of its own and the count goes on being checked meanwhile.
     """
 
-    def __init__(self, pid: int, limits: Limits, sandboxed: bool, interval: float = 0.05):
+    FILE_SCAN_EVERY = 4   # polls between two readings of the open files (a few hundred)
+
+    def __init__(self, pid: int, limits: Limits, sandboxed: bool, interval: float = 0.05,
+                 shared_folder: Path | None = None):
         super().__init__(daemon=True)
         self.pid, self.limits, self.sandboxed, self.interval = pid, limits, sandboxed, interval
+        self.shared_folder = shared_folder  # the IPC folder: the grader's disk, not a tmpfs
+        self.written = 0                    # bytes in files, counted with the memory
         self.sandbox_pid: int | None = None   # the sandbox's pid 1, seen from here
         self.violation: str | None = None
         self.detail = ""
@@ -393,8 +477,21 @@ class Watchdog(threading.Thread):
         pids = descendants(self.pid) + ([] if self.sandboxed else [self.pid])
         return [f"/proc/{pid}" for pid in pids], len(pids) - (1 if self.sandboxed else 0), 0
 
+    def _files_bytes(self, procs: list[str], polls: int) -> int | None:
+        """Bytes in the shared folder and in open in-memory or deleted files (the latter
+        read every FILE_SCAN_EVERY polls); None when the folder holds too many entries."""
+        folder = 0
+        if self.shared_folder is not None:
+            folder = _folder_bytes(self.shared_folder)
+            if folder is None:
+                return None
+        if polls % self.FILE_SCAN_EVERY == 0:
+            self._open_files = _open_file_bytes(procs, self.shared_folder)
+        return folder + getattr(self, "_open_files", 0)
+
     def run(self) -> None:
         memory_limit = self.limits.memory_mb * 2**20
+        polls = 0
         while not self._stopping.wait(self.interval):
             if not Path(f"/proc/{self.pid}").exists():
                 return
@@ -402,14 +499,24 @@ class Watchdog(threading.Thread):
             if processes > self.limits.processes:
                 self._kill(Status.PROCESSES, f"more than {self.limits.processes} processes")
                 return
-            used = _resident_bytes(procs) + written
+            files = self._files_bytes(procs, polls)
+            polls += 1
+            if files is None:
+                self._kill(Status.MEMORY, f"wrote over {MAX_FOLDER_ENTRIES} files into the "
+                                          "folder it shares with the grader")
+                return
+            self.written = max(self.written, written + files)
+            used = _resident_bytes(procs) + written + files
             self.peak_bytes = max(self.peak_bytes, used)
             if self._memory_confirmed:
-                self._kill(Status.MEMORY, f"used over {self.limits.memory_mb} MB of memory")
+                in_files = (f" ({self.written / 2**20:.0f} MB of it in files it wrote)"
+                            if self.written >= 2**20 else "")
+                self._kill(Status.MEMORY,
+                           f"used over {self.limits.memory_mb} MB of memory{in_files}")
                 return
             if used > memory_limit and not (self._confirming and self._confirming.is_alive()):
                 self._confirming = threading.Thread(
-                    target=self._confirm_memory, args=(procs, written, memory_limit),
+                    target=self._confirm_memory, args=(procs, written + files, memory_limit),
                     daemon=True)
                 self._confirming.start()
 
@@ -461,8 +568,22 @@ class SandboxedKernelManager(AsyncKernelManager):
         if not self.sandboxed:
             kw["env"] = {**kw.get("env", os.environ), **kernel_env(self.limits.threads),
                          "HOME": str(self.ipc_dir)}
-        await super()._async_launch_kernel(kernel_cmd, **kw)
-        self.watchdog = Watchdog(self.provisioner.process.pid, self.limits, self.sandboxed)
+        seccomp = None
+        if SECCOMP_FD_PLACEHOLDER in kernel_cmd:  # bubblewrap reads the filter from a pipe
+            seccomp_read, seccomp = os.pipe()
+            os.write(seccomp, seccomp_program())
+            os.close(seccomp)
+            seccomp = seccomp_read
+            kernel_cmd = [str(seccomp) if part == SECCOMP_FD_PLACEHOLDER else part
+                          for part in kernel_cmd]
+            kw["pass_fds"] = (seccomp,)
+        try:
+            await super()._async_launch_kernel(kernel_cmd, **kw)
+        finally:
+            if seccomp is not None:
+                os.close(seccomp)
+        self.watchdog = Watchdog(self.provisioner.process.pid, self.limits, self.sandboxed,
+                                 shared_folder=self.ipc_dir)
         self.watchdog.start()
 
     def destroy(self) -> None:

@@ -57,12 +57,32 @@ def nothing_survives():
     assert leftovers() == []
 
 
+SHARED_FOLDER = ("import os, ipykernel.connect\n"
+                 "shared = os.path.dirname(ipykernel.connect.get_connection_file())\n")
 STOPPED = {
     "fork bomb": ("import os\nwhile True:\n    os.fork()", "processes"),
     "memory bomb": ("import numpy as np\nx = []\nwhile True:\n    x.append(np.ones(10**7))",
                     "memory"),
     "filling /tmp": ("import numpy as np\nfor i in range(200):\n"
                      "    np.ones(10**7).tofile(f'/tmp/f{i}')", "memory"),
+    # space outside the kernel's processes counts as its memory (issue: 4.4 GiB written
+    # beside the connection file were graded normally)
+    "filling the folder shared with the grader": (
+        SHARED_FOLDER + "for i in range(200):\n"
+        "    open(os.path.join(shared, f'f{i}'), 'wb').write(b'x' * 10**7)", "memory"),
+    "many files in the shared folder": (
+        SHARED_FOLDER + "for i in range(5000):\n    open(os.path.join(shared, f'e{i}'), 'w')",
+        "memory"),
+    "deleted files held open": (
+        SHARED_FOLDER + "held = []\nfor i in range(200):\n"
+        "    f = open(os.path.join(shared, f'd{i}'), 'wb')\n"
+        "    os.unlink(f.name)\n    f.write(b'x' * 10**7)\n    f.flush()\n    held.append(f)",
+        "memory"),
+    "in-memory files": ("import os\nheld = []\nfor i in range(200):\n"
+                        "    fd = os.memfd_create(f'm{i}')\n    os.write(fd, b'x' * 10**7)\n"
+                        "    held.append(fd)", "memory"),
+    "filling /dev/shm": ("for i in range(200):\n"
+                         "    open(f'/dev/shm/s{i}', 'wb').write(b'x' * 10**7)", "memory"),
     "os._exit": ("import os\nos._exit(3)", "kernel died"),
     "kernel kills itself": ("import os, signal\nos.kill(os.getpid(), signal.SIGKILL)",
                             "kernel died"),
@@ -88,6 +108,12 @@ def test_a_timeout_names_the_cell_and_its_grade_id():
     assert "cell 0 (test_loop_visible) ran over 5 s" in execution.detail, execution.detail
 
 
+def test_a_row_says_when_files_counted_against_the_memory():
+    execution, _ = run(STOPPED["filling /dev/shm"][0])
+    assert execution.status == "memory"
+    assert "MB of it in files it wrote" in execution.detail, execution.detail
+
+
 def test_sys_exit_is_an_error_in_its_cell_only():
     execution, notebook = run("import sys\nsys.exit(1)")
     assert execution.status == "graded"
@@ -106,6 +132,9 @@ REFUSED = {
     "writing the system": "open('/usr/lib/evil', 'w')",
     "writing helpers": "import helpers, os\n"
                        "open(os.path.join(os.path.dirname(helpers.__file__), 'x.py'), 'w')",
+    "System V shared memory (no process or file would show it)": (
+        "import ctypes\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+        "assert libc.shmget(0, 2**30, 0o1600) >= 0, 'shmget refused'"),
     "ptrace the grader": "import os\nos.kill(1, 9)\nos.kill(os.getppid(), 0)\n"
                          "print(sorted(p for p in os.listdir('/proc') if p.isdigit()))\n"
                          "raise RuntimeError('saw the processes above')",

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -261,3 +262,23 @@ def test_without_the_sandbox_limits_still_apply():
     execution, _ = run("import numpy as np\nx = []\nwhile True:\n"
                        "    x.append(np.ones(10**7))", sandboxed=False)
     assert execution.status == "memory"
+
+
+def test_what_a_student_prints_about_the_sandbox_keeps_host_paths_off_the_page():
+    """sys.path, the environment's folder, bubblewrap's command line and the mount list
+    name the instructor's folders; the feedback page shows placeholders, in text, HTML
+    and error outputs alike."""
+    from grader.feedback import feedback_page
+
+    snoop = ("import os, sys, ipykernel.connect\n"
+             "from IPython.display import HTML, display\n"
+             "print(sys.path, os.listdir(sys.prefix), ipykernel.connect.get_connection_file())\n"
+             "print(open('/proc/1/cmdline', 'rb').read())\n"
+             "display(HTML('<pre>' + open('/proc/self/mountinfo').read() + '</pre>'))\n"
+             "sys.path")
+    execution, notebook = run(snoop + "\nraise ValueError(str(sys.path))")
+    assert execution.ran[0] == "error"
+    page = feedback_page(notebook, "04_activations", 0, 1, set())
+    assert "site-packages" in page and "kernel.json" in page  # the listings are there
+    host = {str(ROOT), sys.prefix, str(Path(sys.base_prefix).resolve()), "nn-grader-ipc"}
+    assert [path for path in host if path in page] == []

@@ -23,6 +23,7 @@ import contextlib
 import copy
 import functools
 import inspect
+import linecache
 import os
 import sys
 import traceback
@@ -97,7 +98,14 @@ def unwritten_function(error: BaseException) -> str | None:
 
 
 def not_written_message(name: str, where: str = "in its cell") -> str:
-    return f"`{name}` is not written yet: replace `raise NotImplementedError()` {where}."
+    """One plain-text line (the lab shows it as it is: no markdown)."""
+    return f"{name} is not written yet: replace raise NotImplementedError() {where}."
+
+
+def _listed(names) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _current_cell() -> int | None:
@@ -108,6 +116,31 @@ def _current_cell() -> int | None:
 
 _failed_cell: list[int | None] = [None]   # the cell whose check failed (its later checks skip)
 
+# function name -> (cell, whether its latest checks passed): what needs() may say about them
+_verdicts: dict[str, tuple[int | None, bool]] = {}
+
+
+def _checked_names(tested: Any, label: str, caller_file: str) -> set[str]:
+    """The student's functions a check tests: the function called, the name its label
+    starts with, and the functions that a wrapper defined in the test cell itself calls
+    (``metric_value`` calling ``multilabel_metrics``, ``lambda model: build_small_cnn()``)."""
+    names = {label.split("(")[0]} if label and "(" in label else set()
+    name = getattr(tested, "__name__", None)
+    if name and name != "<lambda>":
+        names.add(name)
+    code = getattr(tested, "__code__", None)
+    if code is not None and code.co_filename == caller_file:
+        namespace = getattr(tested, "__globals__", {})
+        names |= {n for n in code.co_names if inspect.isfunction(namespace.get(n))}
+    return names
+
+
+def _record(names: set[str], cell: int | None, ok: bool) -> None:
+    for name in names:
+        if ok and _verdicts.get(name) == (cell, False):
+            continue  # an earlier check of the same cell failed
+        _verdicts[name] = (cell, ok)
+
 
 def _say(message: str) -> None:
     """One short failure message, shown (in red) under the cell, instead of an exception."""
@@ -115,17 +148,42 @@ def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def _student_error_message(error: BaseException, subject: str) -> str:
-    """``subject`` raised ``error``: the exception and the student's own lines, no more."""
-    lines = [f"{subject} raised {type(error).__name__}: {error}"]
+def _error_text(error: BaseException) -> str:
+    text = str(error).strip()
+    text = text if len(text) <= 300 else _cut(text.splitlines()[0], 300)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _student_lines(error: BaseException) -> list[str]:
+    """The notebook's own lines the error went through (at most 3), innermost last."""
+    lines = []
     for frame in _frames_outside_helpers(error.__traceback__)[-3:]:
         if frame.line:
-            lines.append(f"  in {frame.name}, line {frame.lineno}: {frame.line.strip()}")
-    return "\n".join(lines)
+            where = "this cell" if frame.name == "<module>" else frame.name
+            lines.append(f"  in {where}, line {frame.lineno}: {frame.line.strip()}")
+    return lines
+
+
+def _student_error_message(error: BaseException, subject: str) -> str:
+    """``subject`` raised ``error``: the exception and the student's own lines, no more."""
+    return "\n".join([f"{subject} raised {_error_text(error)}", *_student_lines(error)])
+
+
+def _described_call(check: Callable, bound: Mapping[str, Any], tested_name: str) -> str:
+    """How a check's call of the student's function reads in a message."""
+    if isinstance(bound.get("args"), Mapping):
+        return _call(tested_name, bound["args"])
+    if bound.get("label"):
+        return str(bound["label"])
+    if isinstance(bound.get("call"), str):
+        return bound["call"]
+    model = "model" if check.__name__ == "check_compiled_model" else ""
+    return f"{tested_name}({model})"
 
 
 def _reported(check: Callable) -> Callable:
     """A check that, outside graded execution, reports a failure instead of raising."""
+    signature = inspect.signature(check)
 
     @functools.wraps(check)
     def run(*args, **kwargs):
@@ -133,11 +191,15 @@ def _reported(check: Callable) -> Callable:
         cell = _current_cell()
         if cell is not None and cell == _failed_cell[0] and not graded_execution():
             return None  # an earlier check of this cell failed and said so
-        tested = args[0] if args else kwargs.get("fn") or kwargs.get("build")
+        bound = signature.bind_partial(*args, **kwargs).arguments
+        tested = next(iter(bound.values()), None)
         tested_name = getattr(tested, "__name__", None)
+        label = str(bound.get("label") or "")
+        names = _checked_names(tested, label, sys._getframe(1).f_code.co_filename)
         try:
-            return check(*args, **kwargs)
+            result = check(*args, **kwargs)
         except CheckFailed as error:
+            _record(names, cell, ok=False)
             if graded_execution():
                 raise
             message = f"FAILED: {error}"
@@ -145,15 +207,26 @@ def _reported(check: Callable) -> Callable:
             name = unwritten_function(error)
             if name is None:
                 raise
-            above = name == tested_name or str(kwargs.get("label", "")).startswith(name + "(")
+            _record(names | {name}, cell, ok=False)
+            above = name == tested_name or label.startswith(name + "(")
             where = "in the cell above" if above else "in its cell"
             if graded_execution():
                 raise NotWritten(not_written_message(name, where)) from None
             message = not_written_message(name, where)
         except Exception as error:
+            if tested_name is not None:
+                _record(names, cell, ok=False)
             if graded_execution() or tested_name is None:
                 raise
-            message = "FAILED: " + _student_error_message(error, f"`{tested_name}`")
+            # the student's code raised: the call, the error, their lines, and the test's hint
+            call = _described_call(check, bound, tested_name)
+            message = f"FAILED: {call}\nIt raised {_error_text(error)}"
+            message += "".join("\n" + line for line in _student_lines(error))
+            if bound.get("hint"):
+                message += f"\nHint: {bound['hint']}"
+        else:
+            _record(names, cell, ok=True)
+            return result
         _failed_cell[0] = cell
         _say(message)
         return None
@@ -169,8 +242,10 @@ def needs(*names: str):
             ...  # code that calls sigmoid and neuron
 
     Outside graded execution, an unwritten function (``raise NotImplementedError()``)
-    or one that fails ends the block with a one-line message instead of an exception,
-    so Run All goes on. Under graded execution the error propagates as usual.
+    or an error ends the block with a short message instead of an exception, so Run All
+    goes on. The message blames the tests of ``names`` only when they failed in this
+    session, and otherwise shows the error and the line it came from. Under graded
+    execution the error propagates as usual.
     """
     __tracebackhide__ = True  # noqa: F841
     try:
@@ -178,25 +253,39 @@ def needs(*names: str):
     except Exception as error:
         if graded_execution():
             raise
-        listed = ", ".join(f"`{name}`" for name in names) or "your functions"
-        unwritten = unwritten_function(error)
-        if unwritten is not None:
-            missing = _still_unwritten(names, first=unwritten)
-            if len(missing) == 1:
-                _say(f"This cell needs `{unwritten}`, which is not written yet: replace "
-                     "`raise NotImplementedError()` in its cell, then run this cell again.")
-            else:
-                listed_missing = ", ".join(f"`{name}`" for name in missing[:-1])
-                _say(f"This cell needs {listed_missing} and `{missing[-1]}`, which are not "
-                     "written yet: replace `raise NotImplementedError()` in their cells, "
-                     "then run this cell again.")
-        elif isinstance(error, NameError):
-            _say(f"This cell needs {listed} and what an earlier cell computes with them "
-                 f"({error}): run the cells above again once those exercises are done.")
-        else:
-            _say(f"This cell needs {listed} and stopped: "
-                 + _student_error_message(error, "it")
-                 + "\nMake the tests of those exercises pass first.")
+        _say(_needs_message(names, error))
+
+
+def _needs_message(names: tuple[str, ...], error: BaseException) -> str:
+    """What a demo cell that needs ``names`` says when ``error`` stopped it (plain text)."""
+    listed = _listed(names) if names else "your functions"
+    unwritten = unwritten_function(error)
+    if unwritten is not None:
+        missing = _still_unwritten(names, first=unwritten)
+        if len(missing) == 1:
+            return (f"This cell needs {unwritten}, which is not written yet: replace "
+                    "raise NotImplementedError() in its cell, then run this cell again.")
+        return (f"This cell needs {_listed(missing)}, which are not written yet: replace "
+                "raise NotImplementedError() in their cells, then run this cell again.")
+    frames = _frames_outside_helpers(error.__traceback__)
+    in_this_cell = len(frames) == 1   # raised by the demo's own code, not a function it called
+    if isinstance(error, NameError) and in_this_cell:
+        return (f"This cell needs {listed} and what an earlier cell computes with them "
+                f"({error}): run the cells above again once those exercises are done.")
+    failed = [name for name in names if _verdicts.get(name, (None, True))[1] is False]
+    passed_all = bool(names) and all(_verdicts.get(name, (None, False))[1] for name in names)
+    lines = [f"This cell needs {listed}; it stopped with {_error_text(error)}",
+             *_student_lines(error)]
+    if failed:
+        lines.append(f"The tests of {_listed(failed)} did not pass: make them pass, then run "
+                     "this cell again.")
+    elif passed_all:
+        lines.append(f"The tests of {listed} passed, so the cause is something they do not "
+                     "check: look at the line above.")
+    else:
+        lines.append(f"If the tests of {listed} have not run yet, run them: they may say "
+                     "what is wrong.")
+    return "\n".join(lines)
 
 
 def _still_unwritten(names: tuple[str, ...], first: str) -> list[str]:
@@ -215,24 +304,71 @@ def _still_unwritten(names: tuple[str, ...], first: str) -> list[str]:
     return found if first in found else [first, *found]
 
 
-def show(value: Any, max_chars: int = 300) -> str:
-    """A short, readable rendering of an input or output for a message."""
+def _number(value: Any, digits: int | None = None) -> str:
+    """A number as a reader writes it: ``4``, ``0.047``, never ``np.float64(0.047)``.
+
+    A float that is exactly a float32 prints as float32 does (``0.047``, not its float64
+    expansion ``0.04699999839067459``); ``digits`` asks for that many significant digits."""
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (complex, np.complexfloating)):
+        return repr(complex(value))
+    number = float(value)
+    if digits is not None:
+        return f"{number:.{digits}g}"
+    if np.isfinite(number) and float(np.float32(number)) == number:
+        return str(np.float32(number))
+    return repr(number)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return _number(value[()]) if value.dtype.kind in "biufc" else repr(value[()])
     if isinstance(value, np.ndarray):
         text = np.array2string(value, precision=8, separator=", ", threshold=20, edgeitems=3)
-        text = f"array({text}, shape={value.shape}, dtype={value.dtype})"
-    elif callable(value):
-        text = getattr(value, "__name__", repr(value))
-    else:
-        text = repr(value)
-    return text if len(text) <= max_chars else text[: max_chars - 3] + "..."
+        return f"array({text}, shape={value.shape}, dtype={value.dtype})"
+    if isinstance(value, (bool, np.bool_, int, float, np.number)):
+        return _number(value)
+    if isinstance(value, np.str_):
+        return repr(str(value))
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(_text(v) for v in value)
+        if isinstance(value, tuple):
+            return f"({inner},)" if len(value) == 1 else f"({inner})"
+        return f"[{inner}]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_text(k)}: {_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (set, frozenset)) and value:
+        return "{" + ", ".join(_text(v) for v in sorted(value, key=repr)) + "}"
+    if callable(value) and not isinstance(value, type):
+        return getattr(value, "__name__", repr(value))
+    return repr(value)
+
+
+def _cut(text: str, max_chars: int) -> str:
+    """``text`` cut to ``max_chars``, at a word or item boundary where one is near."""
+    if len(text) <= max_chars:
+        return text
+    head = text[: max_chars - 3]
+    boundary = max(head.rfind(" "), head.rfind(","))
+    if boundary > max_chars * 2 // 3:
+        head = head[:boundary].rstrip(", ")
+    return head + "..."
+
+
+def show(value: Any, max_chars: int = 300) -> str:
+    """A short, readable rendering of an input or output for a message."""
+    return _cut(_text(value), max_chars)
 
 
 def _brief(value: Any) -> str:
-    if isinstance(value, np.ndarray):
+    if isinstance(value, np.ndarray) and value.ndim:
         return f"<{value.dtype} array {value.shape}>"
     if isinstance(value, (list, tuple)) and value and isinstance(value[0], np.ndarray):
         return f"<{type(value).__name__} of {len(value)} arrays>"
-    return show(value, 40)
+    return show(value, 60)
 
 
 def _loss_name(loss: Any) -> str:
@@ -243,6 +379,11 @@ def _loss_name(loss: Any) -> str:
 
 def _call(name: str, args: Mapping[str, Any]) -> str:
     return f"{name}(" + ", ".join(f"{k}={show(v, 120)}" for k, v in args.items()) + ")"
+
+
+def _brief_call(name: str, args: Mapping[str, Any]) -> str:
+    """The call as a "passed:" line shows it: every argument, arrays by dtype and shape."""
+    return f"{name}(" + ", ".join(f"{k}={_brief(v)}" for k, v in args.items()) + ")"
 
 
 def _fail(call: str, problem: str, hint: str = "") -> CheckFailed:
@@ -298,6 +439,96 @@ def _as_numbers(got: Any, call: str, hint: str, sequences_ok: bool = False) -> n
     return array
 
 
+def _warning_site(warning: warnings.WarningMessage, fn: Callable) -> tuple[Any, str]:
+    """The notebook function (``fn`` or one in its namespace) and the line of code where
+    ``warning`` was raised; ``(None, "")`` where that is not the notebook's code."""
+    filename = warning.filename or ""
+    if filename.startswith(_LIBRARY_DIRS) or "site-packages" in filename:
+        return None, ""
+    line = linecache.getline(filename, warning.lineno).strip()
+    candidates = [fn, *(v for v in getattr(fn, "__globals__", {}).values()
+                        if inspect.isfunction(v))]
+    best = None
+    for candidate in candidates:
+        code = getattr(candidate, "__code__", None)
+        if code is None or code.co_filename != filename:
+            continue
+        lines = [number for *_, number in code.co_lines() if number is not None]
+        if lines and code.co_firstlineno <= warning.lineno <= max(lines):
+            span = max(lines) - code.co_firstlineno
+            if best is None or span < best[0]:
+                best = (span, candidate)
+    return (best[1] if best else None), line
+
+
+def _uses_exp(function: Any) -> bool | None:
+    """Whether ``function``'s code calls an exp (None: cannot tell)."""
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return None
+    names = set(code.co_names)
+    for const in code.co_consts:  # nested functions and comprehensions
+        if inspect.iscode(const):
+            names |= set(const.co_names)
+    return bool(names & {"exp", "expm1", "exp2", "logaddexp", "softmax", "sigmoid"})
+
+
+def _warning_cause(text: str, uses_exp: bool | None, hint: str) -> str:
+    """The likely cause of a NumPy warning, in words (exp advice only where exp is used)."""
+    maybe_exp = uses_exp is not False
+    if "overflow" in text and "exp" in text:
+        cause = ("an exp overflowed (e^z is inf for z above 709.78 in float64, 88.72 in "
+                 "float32): arrange that every exponent is <= 0")
+        if not hint:  # the test's own hint says how, for its function
+            cause += (" (for a softmax or a logsumexp, subtract each row's own maximum "
+                      "with axis=1, keepdims=True; for a sigmoid, use exp(-|z|))")
+    elif "divide by zero" in text and "log" in text:
+        cause = ("a log of 0 (-inf). Of a probability that is 0? Skip those terms (select "
+                 "p[p > 0] before taking the log); np.where(p > 0, p * np.log2(p), 0) "
+                 "still takes the log of every element, because NumPy evaluates both "
+                 "branches before choosing, so it warns too")
+        if maybe_exp:
+            cause += (". Of a sum of exponentials? They all underflowed to 0: shift each row "
+                      "by its own maximum, not by a larger one (a global np.max)")
+    elif "invalid value" in text and "divide" in text:
+        cause = "a 0 / 0 (or inf / inf) made a nan: check the denominator before dividing"
+        if maybe_exp:
+            cause += (". A sum of exponentials that is 0? They all underflowed, because a row "
+                      "was shifted by a maximum larger than its own (a global np.max instead "
+                      "of each row's)")
+    elif "invalid value" in text:
+        cause = "a nan was made (0/0, inf/inf, inf - inf or 0 * inf)"
+        if maybe_exp:
+            cause += (": often exponentials that all underflowed to 0, because a row was "
+                      "shifted by a maximum larger than its own (a global np.max instead of "
+                      "each row's), or that overflowed to inf, or a 0 * log(0) term")
+    elif "divide by zero" in text:
+        cause = "a division by zero: check which values the denominator can take"
+    elif "overflow" in text:
+        cause = "a number overflowed to inf: look for a large exponent or power"
+    else:
+        cause = "look for an exp that overflows or a division by zero"
+    if hint:
+        cause += ". Also: " + hint
+    return cause if cause.endswith(".") else cause + "."
+
+
+def _largest_change(before: Any, after: Any) -> str:
+    """' (largest change 2.2e-16, at index (1,))' for numeric arrays of one shape, else ''."""
+    try:
+        old, new = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+        if old.shape != new.shape or not old.size:
+            return ""
+        change = np.abs(new - old)
+        change[np.isnan(change) & ~(np.isnan(old) & np.isnan(new))] = np.inf
+        change[np.isnan(old) & np.isnan(new)] = 0.0
+        index = np.unravel_index(int(np.argmax(change)), change.shape)
+    except (TypeError, ValueError):
+        return ""
+    where = f", at index {tuple(int(i) for i in index)}" if old.ndim else ""
+    return f" (largest change {change[index]:.2g}{where})"
+
+
 def _call_checked(fn: Callable, args: Mapping[str, Any], call: str, hint: str,
                   check_result: Callable[[Any], None] | None = None) -> Any:
     """``fn(**copies of args)``; fails on NumPy warnings and on inputs changed in place.
@@ -314,44 +545,27 @@ def _call_checked(fn: Callable, args: Mapping[str, Any], call: str, hint: str,
         got = fn(**inputs)
     numeric = [w for w in caught if issubclass(w.category, RuntimeWarning)]
     if numeric:
-        # A correct answer raises no NumPy warning: name the likely cause of the one seen.
+        # A correct answer raises no NumPy warning: say where it came from and its likely cause.
         text = str(numeric[0].message)
-        if "overflow" in text and "exp" in text:
-            cause = ("an exp overflowed (e^z is inf for z above 709.78 in float64, 88.72 in "
-                     "float32): arrange that every exponent is <= 0")
-            if not hint:  # the test's own hint says how, for its function
-                cause += (" (for a softmax or a logsumexp, subtract each row's own maximum "
-                          "with axis=1, keepdims=True; for a sigmoid, use exp(-|z|))")
-        elif "divide by zero" in text and "log" in text:
-            cause = ("a log of 0 (-inf). Of a probability that is 0? Skip those terms (select "
-                     "p[p > 0] before taking the log); np.where(p > 0, p * np.log2(p), 0) "
-                     "still takes the log of every element, because NumPy evaluates both "
-                     "branches before choosing, so it warns too. Of a sum of exponentials? "
-                     "They all underflowed to 0: shift each row by its own maximum, not by a "
-                     "larger one (a global np.max)")
-        elif "invalid value" in text:
-            cause = ("a nan was made (0/0, inf/inf, inf - inf or 0 * inf): often exponentials "
-                     "that all underflowed to 0, because a row was shifted by a maximum larger "
-                     "than its own (a global np.max instead of each row's), or that overflowed "
-                     "to inf, or a 0 * log(0) term")
-        elif "divide by zero" in text:
-            cause = "a division by zero: check which values the denominator can take"
-        elif "overflow" in text:
-            cause = "a number overflowed to inf: look for a large exponent or power"
-        else:
-            cause = "look for an exp that overflows or a division by zero"
-        if hint:
-            cause += ". Also: " + hint
-        problem = f"NumPy warned during the call: {text}."
-        if check_result is not None and _passes(check_result, got):
+        site, line = _warning_site(numeric[0], fn)
+        right = check_result is not None and _passes(check_result, got)
+        problem = f"NumPy warned during the call: {text}"
+        if line:
+            where = f"in {site.__name__}, " if site is not None else ""
+            problem += f" ({where}line {numeric[0].lineno}: {_cut(line, 120)})"
+        problem += "."
+        if right:
             problem += (" The values it returned are right: the warning alone fails this "
                         "check (a correct answer raises none).")
-        raise _fail(call, problem, cause if cause.endswith(".") else cause + ".")
+        # a right value's hint is about another computation than the one that warned
+        own_hint = "" if right and site is not None and site is not fn else hint
+        raise _fail(call, problem, _warning_cause(text, _uses_exp(site), own_hint))
     for key, original in args.items():
         if _is_data(original) and not _same(inputs[key], original):
             raise _fail(
                 call,
-                f"It changed its input `{key}` in place (now {show(inputs[key], 120)}).",
+                f"It changed its input `{key}` in place{_largest_change(original, inputs[key])}: "
+                f"it is now {show(inputs[key], 120)}.",
                 "work on new arrays (e.g. `z = -z` instead of `z *= -1`); "
                 "the caller's data must stay as it was.",
             )
@@ -384,16 +598,39 @@ def _compare(call: str, got: Any, expected: Any, rtol: float, atol: float, hint:
         shape = "a scalar" if expected_array.ndim == 0 else f"shape {expected_array.shape}"
         raise _fail(call, f"{prefix}Expected {shape}, got shape {got_array.shape}: {show(got)}.",
                     hint)
-    close = np.isclose(got_array, expected_array, rtol=rtol, atol=atol, equal_nan=False)
-    if not close.all():
-        first = tuple(int(i) for i in np.argwhere(~close)[0]) if close.ndim else ()
-        raise _fail(
-            call,
-            f"{prefix}Wrong values.\n  expected: {show(expected_array)}\n  got:      {show(got)}\n"
-            f"  ({(~close).sum()} of {close.size} values differ beyond rtol={rtol:g}, "
-            f"atol={atol:g}; first at index {first})",
-            hint,
-        )
+    exact = expected_array.dtype.kind in "iu"   # whole numbers are compared exactly
+    tolerance = f"beyond rtol={rtol:g}, atol={atol:g}"
+    if exact:
+        close = np.asarray(got_array == expected_array)
+    else:
+        close = np.isclose(got_array, expected_array, rtol=rtol, atol=atol, equal_nan=False)
+    if close.all():
+        return
+    if expected_array.ndim == 0:
+        want, have = _told_apart(expected_array[()], got_array[()])
+        raise _fail(call, f"{prefix}Wrong value.\n  expected: {want}\n  got:      {have}\n"
+                    f"  ({'whole numbers are compared exactly' if exact else tolerance})",
+                    hint)
+    first = tuple(int(i) for i in np.argwhere(~close)[0])
+    want, have = _told_apart(expected_array[first], got_array[first])
+    differ = "differ" if exact else f"differ {tolerance}"
+    raise _fail(
+        call,
+        f"{prefix}Wrong values.\n  expected: {show(expected_array)}\n  got:      {show(got)}\n"
+        f"  ({(~close).sum()} of {close.size} values {differ}; the first at index {first}: "
+        f"expected {want}, got {have})",
+        hint,
+    )
+
+
+def _told_apart(expected: Any, got: Any) -> tuple[str, str]:
+    """Two numbers printed with as few digits as show that they differ (at most 17)."""
+    want, have = _number(expected), _number(got)
+    for digits in (8, 12, 17):
+        if want != have:
+            break
+        want, have = _number(expected, digits), _number(got, digits)
+    return want, have
 
 
 @_reported
@@ -434,7 +671,7 @@ def expect(
 
     check_result(_call_checked(fn, args, call, hint, check_result))
     if not quiet:
-        passed(f"{name}(" + ", ".join(f"{k}={_brief(v)}" for k, v in args.items()) + ")")
+        passed(_brief_call(name, args))
 
 
 @_reported
@@ -445,8 +682,34 @@ def expect_equal(fn: Callable, args: Mapping[str, Any], expected: Any, hint: str
     got = _call_checked(fn, args, call, hint)
     # exact type: a subclass could redefine == to agree with anything
     if type(got) is not type(expected) or got != expected:
-        raise _fail(call, f"Expected {expected!r}, got {show(got, 120)}.", hint)
-    passed(f"{call[:100]} == {expected!r}")
+        if isinstance(expected, str) and isinstance(got, str):
+            raise _fail(call, _string_difference(expected, got), hint)
+        raise _fail(call, f"Expected {show(expected, 400)}, got {show(got, 400)}.", hint)
+    passed(f"{_brief_call(name, args)} == {show(expected, 200)}")
+
+
+def _string_difference(expected: str, got: str, width: int = 60) -> str:
+    """Two strings that differ, shown whole when short, else around the first difference."""
+    at = next((i for i, (a, b) in enumerate(zip(expected, got, strict=False)) if a != b),
+              min(len(expected), len(got)))
+    if max(len(expected), len(got)) <= 300:
+        shown = f"Expected this string:\n  {expected!r}\ngot:\n  {got!r}"
+    else:
+        start = max(0, at - width // 3)
+
+        def around(text: str) -> str:
+            part = repr(text[start:start + width])
+            return ("..." if start else "") + part + ("..." if start + width < len(text) else "")
+        shown = (f"Expected this string (near the difference):\n  {around(expected)}\n"
+                 f"got:\n  {around(got)}")
+    if at == min(len(expected), len(got)):
+        longer, rest = (("expected", expected) if len(expected) > len(got) else ("got", got))
+        ends = (f"they agree up to character {at}, where the shorter one ends "
+                f"(the {longer} string goes on with {rest[at:at + 30]!r})")
+    else:
+        ends = (f"they differ from character {at}: expected {expected[at:at + 30]!r}, "
+                f"got {got[at:at + 30]!r}")
+    return f"{shown}\n({ends})"
 
 
 def passed(what: str) -> None:
@@ -528,13 +791,24 @@ def check_model_loss(model, loss: Callable, y_true, y_pred, call: str, hint: str
     Any spelling of the same loss passes (a string, a function, a Loss object); a loss
     with other options (``from_logits``) gives another value and fails.
     """
+    _check_loss(model, loss, y_true, y_pred, call, hint)
+
+
+def _values(array: Any) -> str:
+    """A short list of numbers as written by hand: [1, 0] or [[0.8], [0.3]]."""
+    return np.array2string(np.asarray(array), precision=3, separator=", ", threshold=20,
+                           suppress_small=True).replace("\n", "")
+
+
+def _check_loss(model, loss: Callable, y_true, y_pred, call: str, hint: str) -> None:
+    """:func:`check_model_loss` without its own report (a part of a larger check)."""
     import keras
 
     expected = float(np.mean(loss(y_true, y_pred)))
     got = float(np.mean(np.asarray(keras.losses.get(model.loss)(y_true, y_pred))))
     if not np.isclose(got, expected, rtol=1e-5):
-        raise _fail(call, f"Its loss on y_true={np.asarray(y_true).ravel().tolist()}, y_pred="
-                    f"{np.asarray(y_pred).round(3).tolist()} is {got:.6f}; the expected loss "
+        raise _fail(call, f"Its loss on y_true={_values(np.ravel(y_true))}, y_pred="
+                    f"{_values(y_pred)} is {got:.6f}; the expected loss "
                     f"gives {expected:.6f} (loss={_loss_name(model.loss)}).", hint)
 
 
@@ -556,7 +830,7 @@ def check_compiled_model(compile_fn: Callable, make_model: Callable, loss: Calla
         raise _fail(call, "It returned None.", "return the model after model.compile(...).")
     if not getattr(returned, "compiled", False):
         raise _fail(call, "The model it returned is not compiled.", "call model.compile(...).")
-    check_model_loss(returned, loss, y_true, y_pred, call, hint)
+    _check_loss(returned, loss, y_true, y_pred, call, hint)  # one check, one verdict
     name = type(returned.optimizer).__name__
     if name != optimizer:
         raise _fail(call, f"Its optimizer is {name}, expected {optimizer}.", hint)

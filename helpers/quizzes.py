@@ -50,13 +50,14 @@ _add(QuizQuestion(
     "A neuron with a sigmoid activation receives the features <code>x</code>. What does it output?",
     {
         "a": "w · x + b",
-        "b": "exp(w · x + b)",
+        "b": "1 / (1 + exp(-(w · x))) + b",
         "c": "1 / (1 + exp(-(w · x + b)))",
         "d": "max(0, w · x + b)",
     },
     "6573bd22922c9dd8",
-    "The neuron first computes z = w · x + b, then applies g(z) = 1 / (1 + e^(-z)); "
-    "with g the identity it would be linear regression, with sigmoid it is logistic regression.",
+    "The neuron first computes z = w · x + b, then applies g(z) = 1 / (1 + e^(-z)); the bias "
+    "belongs inside the sigmoid, with w · x. With g the identity it would be linear regression, "
+    "with sigmoid it is logistic regression.",
     hint="A neuron applies its activation g to z = w · x + b.",
 ))
 _add(QuizQuestion(
@@ -94,8 +95,7 @@ _add(QuizQuestion(
     {
         "a": "a neural network is an accurate model of how the brain learns",
         "b": "a neural network simulates the electrical impulses of biological neurons",
-        "c": "neural networks were inspired by the brain, but they are not an accurate model "
-             "of it",
+        "c": "they were inspired by the brain but are not an accurate model of it",
         "d": "neural networks have nothing in common with biological neurons",
     },
     "fa1fbd1476d9fa1f",
@@ -133,15 +133,15 @@ _add(QuizQuestion(
     "Why is <code>my_dense_v</code> much faster than calling <code>my_dense</code> "
     "for every example?",
     {
-        "a": "one matrix product runs the whole batch in compiled, optimised code "
-             "instead of Python loops",
-        "b": "it computes in float32",
-        "c": "it does fewer multiplications",
-        "d": "it skips the activation function",
+        "a": "one matrix product runs in compiled code instead of Python loops",
+        "b": "it computes in float32, which halves the work",
+        "c": "it needs fewer multiplications than the loops over examples and units",
+        "d": "it skips the activation function for most of the units",
     },
     "41497e451ac46b0b",
-    "Both do the same multiplications; the loop pays Python's overhead for every unit of "
-    "every example, while the matrix product runs in optimised compiled code (BLAS).",
+    "Both do the same multiplications, in the same precision, and both apply g to every unit; "
+    "the loop pays Python's overhead for every unit of every example, while one matrix product "
+    "runs the whole batch in optimised compiled code (BLAS).",
     hint="Count the multiplications in both: are they different?",
 ))
 _add(QuizQuestion(
@@ -208,13 +208,14 @@ _add(QuizQuestion(
     "The digit model (sigmoid output) outputs 0.93 for an image. What does that mean?",
     {
         "a": "the image is a 0 with probability 0.93",
-        "b": "93% of the image's pixels are ink",
-        "c": "the model is 93% accurate",
-        "d": "the model's estimate of the probability that the image is a 1, so it predicts 1",
+        "b": "93% of the image's pixels hold ink, so it is probably a 1",
+        "c": "the model is right on 93% of the training images",
+        "d": "the model estimates a probability of 0.93 that it is a 1",
     },
     "7cf7643880bb87c5",
-    "With labels 0 and 1 and a sigmoid output, a is the estimated P(y = 1 | x); "
-    "thresholding at 0.5 gives the prediction 1.",
+    "With labels 0 and 1 and a sigmoid output, a is the model's estimate of P(y = 1 | x), the "
+    "probability that the image is a 1; thresholding at 0.5 gives the prediction 1. It says "
+    "nothing about the ink or the model's accuracy.",
     hint="What does the label y = 1 stand for in this data set?",
 ))
 _add(QuizQuestion(
@@ -287,7 +288,12 @@ _add(QuizQuestion(
     "05.q3",
     "A bag holds eight balls: four marked 1, two marked 2, one 3 and one 4. With the best "
     "yes/no questions, how many questions do you need on average to name a ball drawn at random?",
-    {"a": "2", "b": "1.75", "c": "1.5", "d": "3"},
+    {
+        "a": "2",
+        "b": "1.75",
+        "c": "1.5",
+        "d": "2.25",
+    },
     "ff62f90dc5869e62",
     "The entropy is 1/2*1 + 1/4*2 + 1/8*3 + 1/8*3 = 1.75 bits: ask 'is it 1?' first (half the "
     "time that is the only question), then 'is it 2?', then '3 or 4?'.",
@@ -297,7 +303,7 @@ _add(QuizQuestion(
     "05.q4",
     "You add 10 to every logit z_k. What happens to the softmax probabilities?",
     {
-        "a": "they all increase",
+        "a": "they all increase by the same amount",
         "b": "they all decrease",
         "c": "they sum to 11",
         "d": "they stay the same",
@@ -329,16 +335,15 @@ _add(QuizQuestion(
     {
         "a": "it is not fine: softmax regression must start from random weights too",
         "b": "zeros are never a problem: hidden layers are usually started from zeros too",
-        "c": "the labels make each class's gradient different from the first step on (and the "
-             "loss is convex); the units of a hidden layer started alike get the same "
-             "gradient and stay alike",
+        "c": "the labels give each class a different gradient from the first step on",
         "d": "the learning rate of softmax regression is larger",
     },
     "df88443cb95f68b9",
     "At W = 0 every class gets probability 1/K, but the gradient X^T (A - Y) / m contains the "
-    "one-hot labels Y: column k moves towards the images of class k. Hidden units started "
-    "with the same weights compute the same activation, get the same gradient and stay "
-    "identical, so the layer acts as one unit; random initial weights break that symmetry.",
+    "one-hot labels Y: column k moves towards the images of class k, and the loss is convex, so "
+    "any start reaches its minimum. Hidden units started with the same weights compute the same "
+    "activation, get the same gradient and stay identical, so the layer acts as one unit; "
+    "random initial weights break that symmetry.",
     hint="What makes two columns of the gradient differ?",
 ))
 _add(QuizQuestion(
@@ -358,10 +363,16 @@ _add(QuizQuestion(
 _add(QuizQuestion(
     "06.q2",
     "What is <code>logsumexp([1000.0, 1000.0])</code>, i.e. log(e^1000 + e^1000)?",
-    {"a": "inf", "b": "1000", "c": "2000", "d": "1000 + log 2"},
+    {
+        "a": "inf",
+        "b": "1000",
+        "c": "log(2) × 1000",
+        "d": "1000 + log 2",
+    },
     "164e3aa3c702fae9",
-    "log(2 e^1000) = 1000 + log 2 = 1000.693... The naive formula overflows to inf; "
-    "subtracting the maximum first gives the exact value.",
+    "log(2 e^1000) = log 2 + log e^1000 = 1000 + log 2 = 1000.693... (a log turns the product "
+    "into a sum, not a product). The naive formula overflows to inf; subtracting the maximum "
+    "first gives the exact value.",
     hint="Factor e^1000 out of the sum.",
 ))
 _add(QuizQuestion(
@@ -371,12 +382,12 @@ _add(QuizQuestion(
     {
         "a": "probabilities",
         "b": "class labels",
-        "c": "logits: apply the softmax to get probabilities",
+        "c": "logits",
         "d": "log-probabilities",
     },
     "26e9184e91e4bcb6",
-    "predict returns what the last layer computes: logits. The softmax lives in the loss, "
-    "so for probabilities apply it yourself (predict_proba).",
+    "predict returns what the last layer computes: logits. The softmax lives in the loss, so "
+    "for probabilities apply it yourself (predict_proba).",
     hint="Where is the softmax in this model?",
 ))
 _add(QuizQuestion(
@@ -384,44 +395,51 @@ _add(QuizQuestion(
     "Why does <code>1 + 1/10000 - (1 - 1/10000)</code> not give exactly "
     "<code>2/10000</code> in float64?",
     {
-        "a": "1 + 1/10000 and 1 - 1/10000 are each rounded to the nearest double; the "
-          "subtraction removes the 1s and leaves their rounding errors",
-        "b": "a bug in Python's arithmetic",
+        "a": "1 + 1/10000 and 1 - 1/10000 are rounded; the subtraction keeps those errors",
+        "b": "Python keeps only about 7 significant digits, like float32",
         "c": "division by 10000 is never exact",
-        "d": "it does give exactly 2/10000",
+        "d": "it does give exactly 2/10000; the difference you see comes only from print",
     },
     "ba7ecf297e29a52e",
-    "Near 1, doubles are 2.2e-16 apart, so 1 + 1e-4 carries an error of up to 1.1e-16. The "
-    "subtraction is exact, but it keeps that error while the result is 5000 times smaller: "
-    "here 2.2e-17 on 2e-4, a relative error of about 1e-13 instead of 1e-16, so about 3 of "
-    "the 16 significant digits are lost. Tiny in absolute terms; it matters when such "
-    "results are divided, exponentiated or subtracted again.",
+    "Each of 1 + 1/10000 and 1 - 1/10000 is rounded to the nearest double; the subtraction "
+    "removes the 1s and leaves their rounding errors. Near 1, doubles are 2.2e-16 apart, so 1 + "
+    "1e-4 carries an error of up to 1.1e-16. The subtraction is exact, but it keeps that error "
+    "while the result is 5000 times smaller: here 2.2e-17 on 2e-4, a relative error of about "
+    "1e-13 instead of 1e-16, so about 3 of the 16 significant digits are lost. Tiny in absolute "
+    "terms; it matters when such results are divided, exponentiated or subtracted again.",
     hint="How far apart are neighbouring doubles near 1, and near 0.0002?",
 ))
 _add(QuizQuestion(
     "07.q1",
     "At the first step (t = 1, moments starting at 0), what does Adam's bias-corrected first "
     "moment m-hat equal?",
-    {"a": "0.1 g", "b": "g, the gradient itself", "c": "0", "d": "g squared"},
+    {
+        "a": "0.1 g",
+        "b": "g",
+        "c": "0",
+        "d": "g squared",
+    },
     "cd10a9f4b2a6dfc9",
-    "m_1 = (1 - beta1) g = 0.1 g, and the correction divides by 1 - beta1^1 = 0.1: m-hat = g. "
-    "Without it (v-hat still corrected) the first steps would be ten times too small; without "
-    "either correction the first step would be sqrt(1000) / 10, about 3.2 times too large.",
+    "m_1 = (1 - beta1) g = 0.1 g, and the correction divides by 1 - beta1^1 = 0.1: m-hat = g, "
+    "the gradient itself. Without it (v-hat still corrected) the first steps would be ten times "
+    "too small; without either correction the first step would be sqrt(1000) / 10, about 3.2 "
+    "times too large.",
     hint="Divide m_1 = (1 - beta1) g by 1 - beta1^t with t = 1.",
 ))
 _add(QuizQuestion(
     "07.q2",
     "On the elongated bowl f(w) = (w1^2 + 25 w2^2) / 2, why does gradient descent zig-zag?",
     {
-        "a": "the learning rate is too small",
-        "b": "the gradients are noisy",
-        "c": "one learning rate serves both directions: small enough for the steep w2 means "
-          "far too small for the flat w1, and near the limit w2 overshoots back and forth",
-        "d": "it uses momentum",
+        "a": "the learning rate is too small for both directions",
+        "b": "the gradients are noisy, as in minibatch training",
+        "c": "one step size has to serve two very different curvatures",
+        "d": "it uses momentum, which carries it past the minimum",
     },
     "a3775548d3baa244",
-    "The curvature is 25 times larger along w2. A rate near 2/25 makes w2 flip sign every "
-    "step while w1 crawls: per-parameter step sizes (Adam) fix that.",
+    "The curvature is 25 times larger along w2, and one learning rate serves both directions: "
+    "small enough for the steep w2 means far too small for the flat w1. A rate near the limit "
+    "2/25 makes w2 flip sign every step while w1 crawls; per-parameter step sizes (Adam) fix "
+    "that. The bowl's gradients are exact (no noise) and plain gradient descent has no momentum.",
     hint="Compare the gradient's size along w1 and along w2.",
 ))
 _add(QuizQuestion(
@@ -443,15 +461,15 @@ _add(QuizQuestion(
     "08.q1",
     "Which of these is a <b>multi-label</b> problem, not a multiclass one?",
     {
-        "a": "reading a handwritten digit, 0 to 9",
-        "b": "sorting e-mails into spam and not spam",
+        "a": "reading which handwritten digit, 0 to 9, an image shows",
+        "b": "sorting each e-mail into one of two folders: spam or not spam",
         "c": "telling which of 500 species the bird in a photo belongs to",
-        "d": "tagging a street photo with every kind of object it shows: car, bus, pedestrian",
+        "d": "tagging a street photo with each kind of object it shows",
     },
     "0f25bb997dbc1d94",
-    "A street photo can show a car, a bus and a pedestrian at once: each tag is its own "
-    "yes/no question, and any number of them can be yes. A digit, a species, spam or not: "
-    "exactly one class per example (multiclass, or binary).",
+    "A street photo can show a car, a bus and a pedestrian at once: each tag is its own yes/no "
+    "question, and any number of them can be yes. A digit, a species, spam or not: exactly one "
+    "class per example (multiclass, or binary).",
     hint="In which case can one example have several right answers at the same time?",
 ))
 _add(QuizQuestion(
@@ -459,19 +477,18 @@ _add(QuizQuestion(
     "For one camera image a network must say whether it shows a car, a bus and a pedestrian "
     "(any of them, all of them, or none). Which output layer and loss?",
     {
-        "a": "<code>Dense(3, activation=\"softmax\")</code> with "
+        "a": '<code>Dense(3, activation="softmax")</code> with '
              "<code>SparseCategoricalCrossentropy()</code>",
-        "b": "<code>Dense(3)</code> (linear) with "
-             "<code>BinaryCrossentropy(from_logits=True)</code>: three independent sigmoids",
-        "c": "<code>Dense(1, activation=\"sigmoid\")</code> with <code>BinaryCrossentropy()</code>",
+        "b": "<code>Dense(3)</code> with <code>BinaryCrossentropy(from_logits=True)</code>",
+        "c": '<code>Dense(1, activation="sigmoid")</code> with <code>BinaryCrossentropy()</code>',
         "d": "<code>Dense(3)</code> (linear) with "
              "<code>SparseCategoricalCrossentropy(from_logits=True)</code>",
     },
     "5663e11db5d30fa9",
-    "Three yes/no questions: three output units, each with its own sigmoid, applied inside "
-    "the loss when the layer is linear and from_logits=True. A softmax (a, d) makes the three "
-    "probabilities sum to 1, as if exactly one of the three could be in the image; one unit "
-    "(c) answers one question only.",
+    "Three yes/no questions: three output units, each with its own sigmoid, applied inside the "
+    "loss when the layer is linear (Dense's default) and from_logits=True: three independent "
+    "sigmoids. A softmax (a, d) makes the three probabilities sum to 1, as if exactly one of "
+    "the three could be in the image; one unit (c) answers one question only.",
     hint="How many questions are asked, and can several answers be yes?",
 ))
 _add(QuizQuestion(
@@ -479,10 +496,10 @@ _add(QuizQuestion(
     "A multi-label network has 10 outputs, each a sigmoid (a probability). What do the 10 "
     "outputs of one example sum to?",
     {
-        "a": "always 1",
+        "a": "always 1, as probabilities do",
         "b": "always 10",
         "c": "always 5, half of 10",
-        "d": "anything from 0 to 10: each output is a probability of its own",
+        "d": "anything from 0 to 10",
     },
     "54c69b8cfa191628",
     "Each sigmoid lies between 0 and 1 whatever the others do, so the sum can be anything "
@@ -494,16 +511,17 @@ _add(QuizQuestion(
     "08.q4",
     "You lower the threshold of a multi-label classifier from 0.5 to 0.3. What happens?",
     {
-        "a": "it predicts at least the labels it predicted before, usually more: recall can "
-             "only go up, precision usually goes down",
+        "a": "recall goes up or stays the same; precision usually goes down",
         "b": "it predicts fewer labels: precision goes up, recall goes down",
         "c": "nothing changes: the probabilities are the same",
-        "d": "exact match always improves",
+        "d": "exact match always improves, since more true labels are found",
     },
     "06c841f1b9528709",
-    "A label is predicted where its probability is at least the threshold; every probability "
-    "at least 0.5 is also at least 0.3. More predicted labels: no more false negatives "
-    "(recall up or unchanged), usually more false positives (precision down).",
+    "A label is predicted where its probability is at least the threshold; every probability at "
+    "least 0.5 is also at least 0.3, so the classifier predicts at least the labels it "
+    "predicted before, usually more. No more false negatives (recall up or unchanged), usually "
+    "more false positives (precision down); a row that was exactly right can gain a wrong "
+    "label, so exact match can fall.",
     hint="Which labels are predicted at 0.3 that were not at 0.5?",
 ))
 _add(QuizQuestion(
@@ -514,13 +532,15 @@ _add(QuizQuestion(
         "a": "it has more parameters, so it can fit more of the training set",
         "b": "its outputs are probabilities, so no softmax is needed",
         "c": "it lets Adam use a larger learning rate, so training always takes fewer epochs",
-        "d": "it computes less and has far fewer parameters, so it needs less training data "
-          "and is less prone to overfitting",
+        "d": "it has far fewer parameters: one small filter slides over the whole image",
     },
     "4b11dbb3a5645fcd",
-    "Each unit looks at a small window and every unit shares the same filter: Conv2D(8, 3x3) "
-    "on a digit has 80 parameters where a dense layer with as many outputs has millions. "
-    "Fewer parameters mean less computation, less data to fit them, and less overfitting.",
+    "Each unit looks at a small window and all units share the same filter: Conv2D(8, 3x3) on a "
+    "digit has 80 parameters, where a dense layer with as many outputs (26 x 26 x 8) has "
+    "millions. Fewer parameters need less data to fit and overfit less. A convolution does not "
+    "compute less: its 80 weights are used at every position, so this notebook's small CNN does "
+    "about 62,000 multiplications per image against 20,125 for the 784-25-15-10 dense network. "
+    "Its outputs are logits, and Adam's learning rate is the same.",
     hint="Count the parameters of each kind of layer for the same output size.",
 ))
 _add(QuizQuestion(
@@ -528,15 +548,15 @@ _add(QuizQuestion(
     "A <code>Conv2D</code> layer with 3 x 3 filters receives colour images of shape "
     "(28, 28, 3). What does one of its units (one output value) see?",
     {
-        "a": "a 3 x 3 window of the image, through all 3 colour channels",
+        "a": "a 3 x 3 window, through all 3 colour channels",
         "b": "the whole image",
-        "c": "a 3 x 3 window of one colour channel",
+        "c": "a 3 x 3 window of one colour channel, one channel per filter",
         "d": "a single pixel",
     },
     "e464cf4fda72b75e",
-    "Output (i, j, f) is the bias plus the sum of the 3 x 3 x 3 window at (i, j) times "
-    "filter f: a filter spans every input channel. Its neighbour sees the window one pixel "
-    "further, through the same weights.",
+    "Output (i, j, f) is the bias plus the sum of the 3 x 3 x 3 window at (i, j) times filter "
+    "f: a filter spans every input channel, so one unit sees a 3 x 3 window through all 3 "
+    "colour channels. Its neighbour sees the window one pixel further, through the same weights.",
     hint="What shape does one filter of the kernel (kh, kw, C, F) have?",
 ))
 _add(QuizQuestion(
@@ -554,15 +574,15 @@ _add(QuizQuestion(
     "What does Keras's <code>Conv1D</code> compute at each position of a 1-D signal?",
     {
         "a": "the dot product of the window with the kernel reversed, as np.convolve does",
-        "b": "the dot product of the window with the kernel as it is (cross-correlation), "
-          "plus the bias",
+        "b": "the dot product of the window with the kernel as it is, plus the bias",
         "c": "the largest value in the window",
         "d": "the average of the window",
     },
     "6ce072c4b0da1f2c",
-    "Deep learning's convolution is cross-correlation: the kernel is not flipped, like "
-    "np.correlate(x, w, 'valid'). The mathematical convolution (np.convolve) flips it; a "
-    "network would simply learn the flipped kernel, but to match Keras you must not flip.",
+    "Deep learning's convolution is cross-correlation: the dot product of each window with the "
+    "kernel as it is, not flipped, plus the bias, like np.correlate(x, w, 'valid') + b. The "
+    "mathematical convolution (np.convolve) flips it; a network would simply learn the flipped "
+    "kernel, but to match Keras you must not flip.",
     hint="Compare conv1d, np.correlate and np.convolve in section 1.",
 ))
 _add(QuizQuestion(
@@ -580,33 +600,32 @@ _add(QuizQuestion(
     "The course's 784-25-15-10 network has 20,175 parameters. How many forward passes does "
     "one gradient by centred differences take, and what does backpropagation need instead?",
     {
-        "a": "40,350 forward passes (two per parameter); backprop one forward and one backward "
-             "pass, about three forward passes of work",
-        "b": "20,175 forward passes; backprop 20,175 backward passes",
+        "a": "40,350 (two per parameter); backprop one forward and one backward pass",
+        "b": "20,175 (one per parameter); backprop one backward pass per parameter",
         "c": "2 forward passes; backprop 1",
-        "d": "40,350 either way: backprop only arranges the same work differently",
+        "d": "40,350 either way: backprop only does the same work in another order",
     },
     "afce5c53ba5cdc49",
-    "Each parameter needs J(w + ε) and J(w − ε): 2 × 20,175 = 40,350 forward passes. "
-    "Backprop reuses the forward pass's values and gets every derivative from one sweep back "
-    "(two matrix products per layer), thousands of times less work.",
+    "Each parameter needs J(w + ε) and J(w − ε): 2 × 20,175 = 40,350 forward passes. Backprop "
+    "needs one forward pass and one backward pass: it reuses the forward pass's values and gets "
+    "every derivative from one sweep back (two matrix products per layer), thousands of times "
+    "less work.",
     hint="How many evaluations of J does one centred difference take?",
 ))
 _add(QuizQuestion(
     "10.q3",
     "Why does the gradient check run in float64?",
     {
-        "a": "TensorFlow cannot compute float32 gradients",
-        "b": "float64 arithmetic is faster on a CPU",
-        "c": "J(w + ε) − J(w − ε) is tiny next to J: in float32 (about 7 significant digits) "
-             "its rounding, divided by 2ε, swamps the derivative; float64's 16 digits leave it "
-             "accurate to about 1e-10",
-        "d": "ReLU has no derivative at 0 in float32",
+        "a": "TensorFlow cannot compute gradients of float32 tensors with a GradientTape",
+        "b": "float64 arithmetic is faster than float32 on a CPU, so the check ends sooner",
+        "c": "J(w + ε) − J(w − ε) is tiny next to J: float32's rounding swamps it",
+        "d": "ReLU has no derivative at 0 in float32, so the check would divide by zero",
     },
     "15aef1cf6d84c3f4",
     "With ε = 1e-6 the two losses differ in their 6th or 7th digit, which is where float32 "
-    "rounds. Section 4 shows relative errors of about 1e-10 in float64 and far larger ones "
-    "with the loss in float32.",
+    "(about 7 significant digits) rounds: that rounding, divided by 2ε, swamps the derivative. "
+    "float64's 16 digits leave it accurate to about 1e-10. Section 4 shows relative errors of "
+    "about 1e-10 in float64 and far larger ones with the loss in float32.",
     hint="How many significant digits does each type keep, and how small is the difference?",
 ))
 _add(QuizQuestion(
@@ -614,15 +633,15 @@ _add(QuizQuestion(
     "Every weight and bias of the two-layer network starts at 0. What happens under gradient "
     "descent?",
     {
-        "a": "it learns as usual, only more slowly",
-        "b": "W1 never moves (W2 = 0 stops its gradient), nor does W2 (the hidden outputs are "
-             "all 0): only the output biases learn",
-        "c": "the loss becomes nan at the first step",
-        "d": "the gradients explode",
+        "a": "it learns as usual, only more slowly, since every unit starts from the same place",
+        "b": "only the output biases learn: W1 and W2 get zero gradients at every step",
+        "c": "the loss becomes nan at the first step, from a log of 0",
+        "d": "the gradients explode after a few steps, as the weights grow",
     },
     "22388f3ab7cd425a",
-    "With W2 = 0, dA1 = dZ2 W2ᵀ = 0, so dW1 = 0; with W1 = 0 and b1 = 0, A1 = 0, so "
-    "dW2 = A1ᵀ dZ2 = 0. More generally, units that start equal get equal gradients and stay "
-    "equal. Random starts (He: standard deviation √(2/n)) break the symmetry.",
+    "With W2 = 0, dA1 = dZ2 W2ᵀ = 0, so dW1 = 0: W1 never moves. With W1 = 0 and b1 = 0, A1 = "
+    "0, so dW2 = A1ᵀ dZ2 = 0: W2 never moves either, and only the output biases learn. More "
+    "generally, units that start equal get equal gradients and stay equal. Random starts (He: "
+    "standard deviation √(2/n)) break the symmetry.",
     hint="Compute dA1 = dZ2 W2ᵀ when W2 is all zeros.",
 ))

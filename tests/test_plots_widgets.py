@@ -246,6 +246,31 @@ def test_quiz_answers_are_spread_over_the_letters():
         assert len(set(letters)) >= 2, (assignment, letters)
 
 
+def test_the_longest_option_is_not_a_way_to_pass_the_quizzes():
+    """The correct option is strictly the longest (or the shortest) in at most a quarter of
+    the questions, and never 1.5 times as long as every other: its length gives nothing
+    away, and its justification lives in the explanation."""
+    import re
+
+    def length(text):  # what the reader sees, without the HTML tags
+        return len(re.sub(r"<[^>]+>", "", text))
+
+    longest, shortest, far_longer = [], [], []
+    for question in QUESTIONS.values():
+        right = next(letter for letter in question.options if question.is_correct(letter))
+        own = length(question.options[right])
+        others = [length(text) for letter, text in question.options.items() if letter != right]
+        if own > max(others):
+            longest.append(question.question_id)
+        if own < min(others):
+            shortest.append(question.question_id)
+        if own >= 1.5 * max(others) and own - max(others) > 3:
+            far_longer.append(question.question_id)
+    assert len(longest) <= len(QUESTIONS) / 4, longest
+    assert len(shortest) <= len(QUESTIONS) / 4, shortest
+    assert not far_longer, far_longer
+
+
 def test_adam_first_step_in_the_explanation_of_07_q1():
     """Without m's correction the first step is 10x too small; without both, 3.2x too large."""
     g, beta1, beta2, lr = 0.37, 0.9, 0.999, 1e-3

@@ -27,6 +27,7 @@ import time
 import warnings
 from collections import Counter
 from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timezone
 from pathlib import Path
 
 import nbformat
@@ -47,7 +48,29 @@ from .sandbox import (
 from .status import Status
 from .worker import RESULT_PREFIX
 
-CSV_COLUMNS = ["student_id", "score", "max_score", "status", "detail"]
+CSV_COLUMNS = ["student_id", "score", "max_score", "status", "detail", "submitted_at",
+               "submitted_from"]
+# A cell starting with one of these is a formula (or its start) in a spreadsheet (OWASP's
+# CSV injection); the fullwidth forms too, which some spreadsheets read as the ASCII ones.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """``cell`` as text a spreadsheet shows and never evaluates: one that starts (after any
+    spaces) with a formula character, or with an apostrophe, gets an apostrophe in front.
+    So a cell that starts with an apostrophe had one added: drop it for the real text."""
+    starts = FORMULA_STARTS + ("'",)
+    return "'" + cell if cell.startswith(starts) or cell.lstrip().startswith(starts) else cell
+
+
+def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
+    """A CSV of ``rows``: every text cell ``spreadsheet_safe``, numbers written as ``:g``."""
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow([f"{c:g}" if isinstance(c, (int, float)) else spreadsheet_safe(str(c))
+                             for c in row])
 
 
 @dataclass
@@ -59,6 +82,8 @@ class Row:
     detail: str = ""
     seconds: float = 0.0        # grading this student, all included
     cells_seconds: float = 0.0  # of which the notebook's cells ran
+    submitted_at: datetime | None = None  # UTC, from what no student wrote (grader.intake)
+    submitted_from: str = ""              # where that time came from
 
 
 @dataclass
@@ -196,15 +221,15 @@ class WorkerProcess:
 
 
 def _record(assignment: str, result: dict, home: Path, db: Path,
-            submitted: Path | None) -> None:
-    """Copy one student's scores into the gradebook ``db`` and the folders of ``home``.
+            submitted: Path | None, submitted_at: datetime | None = None) -> None:
+    """Copy one student's scores into the gradebook ``db`` and the folders of ``home``;
+    ``submitted_at`` (UTC) is the submission's time in the gradebook.
 
-    A submission from nbgrader's exchange (``submitted`` holds its timestamp.txt and
-    submission_secret.txt) also gets its feedback where ``nbgrader release_feedback``
-    looks, ``home/feedback/<student>/<assignment>/``, and its time in the gradebook.
+    A submission from nbgrader's collected layout (``submitted`` holds the timestamp.txt
+    and submission_secret.txt nbgrader wrote; None in any other layout) also gets its
+    feedback where ``nbgrader release_feedback`` looks, ``home/feedback/<student>/<assignment>/``.
     """
     from nbgrader.api import Gradebook
-    from nbgrader.utils import parse_utc
 
     student = result["student"]
     stamp = submitted / "timestamp.txt" if submitted else None
@@ -213,9 +238,8 @@ def _record(assignment: str, result: dict, home: Path, db: Path,
         warnings.simplefilter("ignore")
         gb.update_or_create_student(student)
         submission = gb.update_or_create_submission(assignment, student)
-        if stamp is not None and stamp.is_file():
-            with contextlib.suppress(ValueError, OSError):
-                submission.timestamp = parse_utc(stamp.read_text().strip())
+        if submitted_at is not None:  # nbgrader keeps naive UTC
+            submission.timestamp = submitted_at.astimezone(timezone.utc).replace(tzinfo=None)
         for notebook in submission.notebooks:
             for grade in notebook.grades:
                 cell = result["cells"].get(grade.name)
@@ -327,12 +351,10 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
     report.rows = [rows[s] for s in sorted(rows)]
     report.seconds = time.monotonic() - started
     report.workers = n_workers
-    with report.csv_path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(CSV_COLUMNS)
-        for row in report.rows:
-            writer.writerow([row.student_id, f"{row.score:g}", f"{row.max_score:g}", row.status,
-                             bound(row.detail)])
+    write_csv(report.csv_path, CSV_COLUMNS, [
+        [row.student_id, row.score, row.max_score, row.status, bound(row.detail),
+         f"{row.submitted_at:%Y-%m-%dT%H:%M:%SZ}" if row.submitted_at else "", row.submitted_from]
+        for row in report.rows])
     (out / "summary.txt").write_text(report.summary() + "\n", encoding="utf-8")
     return report
 
@@ -344,7 +366,8 @@ def _grade_all(assignment, submissions, spec, pool, tmp: Path, work: Path, home:
     spec_path = tmp / "spec.json"
     spec_path.write_text(spec.to_json())
     max_score = spec.max_score
-    rows = {s.student_id: Row(s.student_id, 0, max_score, s.status, s.detail())
+    rows = {s.student_id: Row(s.student_id, 0, max_score, s.status, s.detail(),
+                              submitted_at=s.submitted_at, submitted_from=s.submitted_from)
             for s in submissions if s.status is not None}
     by_id = {s.student_id: s for s in submissions}
     jobs = [{"student": s.student_id, "notebook": str(s.notebook), "spec": str(spec_path),
@@ -386,13 +409,15 @@ def _grade_all(assignment, submissions, spec, pool, tmp: Path, work: Path, home:
             if submission.extra:
                 notes.append("ignored other files: " + ", ".join(submission.extra[:5]))
             if result.get("autograded"):
-                _record(assignment, result, home, db, submission.notebook.parent)
+                _record(assignment, result, home, db, submission.nbgrader_folder,
+                        submission.submitted_at)
                 target = feedback_root / student / f"{assignment}.html"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(result["feedback"], target)
             status = result.get("status") if result.get("status") in Status.ALL else Status.ERROR
             row = Row(student, float(result.get("score", 0) or 0), max_score, status,
-                      bound("; ".join(filter(None, notes))))
+                      bound("; ".join(filter(None, notes))), submitted_at=submission.submitted_at,
+                      submitted_from=submission.submitted_from)
             row.seconds = result.get("seconds", {}).get("total", 0.0)
             row.cells_seconds = result.get("seconds", {}).get("cells", 0.0)
             rows[student] = row

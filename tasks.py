@@ -8,7 +8,9 @@
     python3 tasks.py compat  # the notebooks' tests on the oldest supported TensorFlow/Keras/NumPy
 
 The environment is a virtual environment in .venv/ with the `helpers` package
-installed editable and a Jupyter kernel named "nn-course". Every command is
+installed editable and one Jupyter kernel, "Python 3 (nn-course)": the environment's
+own "python3" kernel (the name every notebook asks for, Colab's too) running this
+environment's Python. Its JupyterLab asks no news or update question. Every command is
 idempotent: the packages are reinstalled only when pyproject.toml changes. `env` and
 `test` also install bubblewrap, the grading sandbox, where no password is needed
 (root, or passwordless sudo, with apt-get), and otherwise say how.
@@ -33,8 +35,19 @@ STUDENT_EDITION = False
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".nn-course-installed"
-KERNEL_NAME = "nn-course"
+# The notebooks' kernelspec names "python3" (Colab needs that name): the course's kernel
+# takes it over in the environment, so the launcher shows one kernel and notebooks open on it.
+KERNEL_NAME = "python3"
 KERNEL_DISPLAY_NAME = "Python 3 (nn-course)"
+OLD_KERNEL_NAMES = ["nn-course"]  # what earlier versions registered beside "python3"
+# IPython's kernel reporting "version": "3" in language_info: JupyterLab writes the kernel's
+# language_info into the notebook when it connects, and a notebook whose saved copy differs
+# (a patch version) opens with the unsaved-changes dot.
+KERNEL_CLASS = "helpers.kernel.CourseKernel"
+# The course's JupyterLab settings (an overrides.d file of the environment's lab): no
+# "official Jupyter news?" question and no update check covering the notebook.
+LAB_SETTINGS = {"@jupyterlab/apputils-extension:notification": {
+    "fetchNews": "false", "checkForUpdates": False}}
 EXTRAS = "tf,course" if STUDENT_EDITION else "tf,course,dev"
 # nbgrader's parts that need a course and an exchange: the student edition has neither,
 # so its JupyterLab keeps only the Validate button (plugin and server extension).
@@ -75,12 +88,43 @@ def ensure_environment() -> Path:
               flush=True)
         _run(python, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
         _run(python, "-m", "pip", "install", "--quiet", "-e", f".[{EXTRAS}]")
-        _run(python, "-m", "ipykernel", "install", "--sys-prefix",
-             "--name", KERNEL_NAME, "--display-name", KERNEL_DISPLAY_NAME)
         if STUDENT_EDITION:
             _keep_only_validate()
         STAMP.write_text(fingerprint)
+    ensure_kernel(python)
     return python
+
+
+def _is_the_course_kernel(spec: dict, python: Path) -> bool:
+    argv = spec.get("argv", [])
+    return (spec.get("display_name") == KERNEL_DISPLAY_NAME and argv[:1] == [str(python)]
+            and f"--IPKernelApp.kernel_class={KERNEL_CLASS}" in argv)
+
+
+def ensure_kernel(python: Path) -> None:
+    """Make the course's kernel the environment's one "python3" kernel (cheap when done)."""
+    kernels = python.parent.parent / "share" / "jupyter" / "kernels"
+    path = kernels / KERNEL_NAME / "kernel.json"
+    spec = json.loads(path.read_text()) if path.exists() else {}
+    if not _is_the_course_kernel(spec, python):
+        _run(python, "-m", "ipykernel", "install", "--sys-prefix", "--name", KERNEL_NAME,
+             "--display-name", KERNEL_DISPLAY_NAME, stdout=subprocess.DEVNULL)
+        spec = json.loads(path.read_text())
+        spec["argv"] = [str(python), *spec["argv"][1:],
+                        f"--IPKernelApp.kernel_class={KERNEL_CLASS}"]
+        path.write_text(json.dumps(spec, indent=1) + "\n")
+    for old in OLD_KERNEL_NAMES:
+        shutil.rmtree(kernels / old, ignore_errors=True)
+
+
+def ensure_lab_settings(python: Path) -> None:
+    """Write the course's JupyterLab settings into ``python``'s environment."""
+    overrides = python.parent.parent / "share" / "jupyter" / "lab" / "settings" / "overrides.d"
+    path = overrides / "nn-course.json"
+    wanted = json.dumps(LAB_SETTINGS, indent=2, sort_keys=True) + "\n"
+    if not path.exists() or path.read_text() != wanted:
+        overrides.mkdir(parents=True, exist_ok=True)
+        path.write_text(wanted)
 
 
 def _keep_only_validate() -> None:
@@ -98,7 +142,8 @@ def _keep_only_validate() -> None:
 
 
 def lab_command(python: Path) -> tuple[list[str], dict[str, str]]:
-    """The JupyterLab command line and environment of ``lab`` (tests start it the same way)."""
+    """The JupyterLab command line and environment of ``lab`` (tests start it the same way);
+    writes the course's lab settings into ``python``'s environment."""
     # Started from the repository root: nbgrader finds nbgrader_config.py there (the
     # instructor's Formgrader); nothing above this folder is served. Students land in course/.
     command = [str(python), "-m", "jupyter", "lab", f"--ServerApp.root_dir={ROOT}",
@@ -109,6 +154,7 @@ def lab_command(python: Path) -> tuple[list[str], dict[str, str]]:
     env = {**os.environ, "PATH": os.pathsep.join([str(python.parent), os.environ.get("PATH", "")])}
     if not STUDENT_EDITION:
         (ROOT / "grader" / "exchange").mkdir(parents=True, exist_ok=True)
+    ensure_lab_settings(python)
     return command, env
 
 
@@ -158,7 +204,7 @@ def cmd_env(_args: list[str]) -> int:
     ensure_environment()
     if not STUDENT_EDITION:
         ensure_bubblewrap()
-    print(f"Course environment ready: {VENV} (kernel '{KERNEL_NAME}').")
+    print(f"Course environment ready: {VENV} (kernel '{KERNEL_DISPLAY_NAME}').")
     return 0
 
 

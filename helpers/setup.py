@@ -27,6 +27,14 @@ import tempfile
 COURSE_REPOSITORY = "OWNER/NAME"
 COURSE_REF = "edition-unpublished"
 DEFAULT_SEED = 42
+# NumPy's BLAS runs single-threaded: the course's matrices are small, and a BLAS pool
+# spinning on every core slows to a crawl when another process is busy (10's NumPy
+# training: 0.26 s an epoch on one thread, 10.6 s on the default pool under load).
+# NN_COURSE_BLAS_THREADS overrides it ("0": leave BLAS as it is).
+BLAS_THREADS = 1
+COLAB_NOTE = ("On Colab the visible tests check your answers as you go. The points, hidden "
+              "tests and Validate the notebook mentions apply where an instructor grades the "
+              "course.")
 MIN_VERSIONS = {"numpy": (1, 26), "tensorflow": (2, 16), "keras": (3, 0)}
 
 
@@ -35,10 +43,18 @@ def helpers_source(repository: str = COURSE_REPOSITORY, ref: str = COURSE_REF) -
     return f"nn-course-helpers @ git+https://github.com/{repository}@{ref}"
 
 
+SETUP_MARKER = "# Setup: the same first cell in every notebook of the course."
+
+
 def setup_cell(repository: str = COURSE_REPOSITORY, ref: str = COURSE_REF) -> str:
-    """The source of every notebook's first code cell, installing from ``repository@ref``."""
-    return f'''\
-# Setup: the same first cell in every notebook of the course.
+    """The source of every notebook's first code cell, installing from ``repository@ref``.
+
+    When the install fails, the cell says why in the learner's words (no internet, a
+    repository that does not exist or is private, a tag that does not exist) and, until
+    it succeeds, every other cell answers one line instead of running.
+    """
+    return f"""\
+{SETUP_MARKER}
 import importlib.util
 import os
 import subprocess
@@ -48,6 +64,16 @@ HELPERS_SOURCE = os.environ.get(
     "NN_COURSE_HELPERS_SOURCE",
     "{helpers_source(repository, ref)}",
 )
+INSTALL_FAILURES = [  # what git or pip wrote, and what it means
+    (("Could not resolve host", "Failed to connect", "unreachable", "timed out"),
+     "this runtime is not connected to the internet. Connect it, then run this cell again."),
+    (("could not read Username", "Repository not found", "not appear to be a git repository"),
+     "that repository does not exist or is private. Open the notebook from the course's "
+     "own 'Open in Colab' badge, or ask whoever runs the course to make it public."),
+    (("did not match any file", "find remote ref", "unknown revision"),
+     "that repository has no such tag (the course was not published under it). Open the "
+     "notebook from the 'Open in Colab' badge of the course's README."),
+]
 
 
 class SetupError(Exception):
@@ -55,23 +81,35 @@ class SetupError(Exception):
         return [f"SetupError: {{self}}"]
 
 
+def course_missing(lines):  # any other cell, while the course is not installed
+    if lines[:1] == [{SETUP_MARKER + chr(10)!r}]:
+        return lines
+    return ["raise SetupError('run the first cell: the course is not installed')\\n"]
+
+
+ipython = globals().get("get_ipython")  # absent where the cell runs outside IPython
+transformers = ipython().input_transformers_post if ipython else []
+transformers[:] = [t for t in transformers if t.__name__ != "course_missing"]
 if importlib.util.find_spec("helpers") is None:  # Colab, or a kernel without the course
+    transformers.append(course_missing)
     if "google.colab" not in sys.modules and "NN_COURSE_HELPERS_SOURCE" not in os.environ:
         raise SetupError("this kernel lacks the course's helpers. Pick the kernel 'Python 3 "
                          "(nn-course)' that `python3 tasks.py lab` makes, or set "
                          "NN_COURSE_HELPERS_SOURCE to where pip can get them.")
     pip = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", HELPERS_SOURCE],
-                         capture_output=True, text=True)
+                         capture_output=True, text=True, env={{**os.environ,
+                                                              "GIT_TERMINAL_PROMPT": "0"}})
     if pip.returncode != 0:
-        errors = [line.strip() for line in pip.stderr.splitlines()
-                  if line.strip().startswith(("fatal:", "ERROR:"))] or ["pip failed"]
-        raise SetupError(f"could not install the course's helpers from {{HELPERS_SOURCE}} "
-                         f"({{errors[0]}}).\\nCheck that this runtime is online and that the "
-                         "repository and tag exist, then run this cell again.")
+        said = [line.strip() for line in pip.stderr.splitlines() if line.strip()] or ["?"]
+        why = next((text for keys, text in INSTALL_FAILURES
+                    if any(key in pip.stderr for key in keys)), f"pip said: {{said[-1]}}")
+        raise SetupError(f"could not install the course's helpers from {{HELPERS_SOURCE}}:\\n"
+                         f"{{why}}")
+    transformers.remove(course_missing)
 
 from helpers.setup import setup_notebook
 
-setup_notebook(seed={DEFAULT_SEED})'''
+setup_notebook(seed={DEFAULT_SEED})"""
 
 
 SETUP_CELL = setup_cell()
@@ -169,6 +207,31 @@ def native_stderr_without_startup_noise():
                 sys.stderr.write(kept)
 
 
+def limit_blas_threads(threads: int | None = None) -> int | None:
+    """Cap NumPy's BLAS pool at ``threads`` (default :data:`BLAS_THREADS`, or
+    ``NN_COURSE_BLAS_THREADS``); the cap set, or None where it was left alone.
+
+    With threadpoolctl (installed with the course, and on Colab) the cap applies at
+    once; without it, only before NumPy is first imported (through the environment).
+    """
+    if threads is None:
+        threads = int(os.environ.get("NN_COURSE_BLAS_THREADS", BLAS_THREADS))
+    if threads <= 0:
+        return None
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        if "numpy" in sys.modules:
+            return None
+        for name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(name, str(threads))
+        return threads
+    import numpy  # noqa: F401 (its BLAS must be loaded to be found)
+
+    threadpool_limits(limits=threads, user_api="blas")
+    return threads
+
+
 def set_seeds(seed: int = DEFAULT_SEED) -> None:
     """Seed Python, NumPy and (if installed) TensorFlow/Keras, with deterministic ops."""
     random.seed(seed)
@@ -185,8 +248,10 @@ def set_seeds(seed: int = DEFAULT_SEED) -> None:
 
 
 def setup_notebook(seed: int = DEFAULT_SEED, verbose: bool = True) -> None:
-    """Quiet TensorFlow, check versions, fix seeds, and print the versions found."""
+    """Quiet TensorFlow, cap BLAS's threads, check versions, fix seeds, and print the
+    versions found (and, on Colab, what of the notebook's grading applies there)."""
     quiet_tensorflow()
+    limit_blas_threads()
     import numpy as np
 
     versions = {"python": platform.python_version(), "numpy": np.__version__}
@@ -218,3 +283,5 @@ def setup_notebook(seed: int = DEFAULT_SEED, verbose: bool = True) -> None:
             f"TensorFlow {versions['tensorflow']} | Keras {versions['keras']} | "
             f"{where} | seed {seed}"
         )
+        if in_colab():
+            print(COLAB_NOTE)

@@ -2,7 +2,9 @@
 
 - The student: a fresh clone of the published edition (from the stand-in for GitHub),
   its README's one command, `python3 tasks.py lab`, which makes the environment and
-  opens JupyterLab on the course. The notebooks open with the environment's kernel;
+  opens JupyterLab on the course. The launcher offers one kernel, "Python 3
+  (nn-course)", and the notebooks open on it, unchanged (no unsaved-changes dot) and
+  with no news or update question over them (in chromium, in both editions);
   nbgrader shows only Validate (no Formgrader, Create Assignment, course or assignment
   list: the edition has no exchange), and Validate works; nothing above the edition
   is served.
@@ -27,7 +29,10 @@ from pathlib import Path
 import pytest
 
 from grader.course import ROOT, assignments
+from helpers import setup
 from tests.conftest import EDITION_REPOSITORY
+
+COURSE_KERNEL = {"python3": "Python 3 (nn-course)"}  # name (what notebooks ask for): shown as
 
 INSTRUCTOR_PLUGINS = {"@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
                       "@jupyter/nbgrader:course-list", "@jupyter/nbgrader:assignment-list",
@@ -130,8 +135,7 @@ def test_the_notebooks_open_with_the_environment_s_kernel(student_lab):
     status, body = lab.get(f"/api/contents/{path}")
     wanted = json.loads(body)["content"]["metadata"]["kernelspec"]["name"]
     status, specs = lab.get("/api/kernelspecs")
-    assert wanted in json.loads(specs)["kernelspecs"] and "nn-course" in json.loads(specs)[
-        "kernelspecs"]
+    assert wanted in json.loads(specs)["kernelspecs"]
     request = urllib.request.Request(  # start the notebook's kernel, as opening it does
         f"http://127.0.0.1:{lab.port}/api/kernels", data=json.dumps({"name": wanted}).encode(),
         headers={"Authorization": f"token {lab.token}", "Content-Type": "application/json"})
@@ -213,3 +217,68 @@ def test_the_instructor_s_lists_answer_without_an_exchange_error(instructor_lab)
     status, listing = lab.get("/assignments?course_id=nn-course")
     assert status == 200 and json.loads(listing)["success"] is True, listing
     assert (clone / "grader" / "exchange").is_dir()
+
+
+LABS = ["student_lab", "instructor_lab"]
+
+
+@pytest.mark.parametrize("which", LABS)
+def test_the_launcher_offers_one_kernel_and_every_notebook_opens_on_it(which, request):
+    """20.7: not "Python 3 (ipykernel)" beside "Python 3 (nn-course)"; what the README and
+    the setup messages name is what the launcher shows."""
+    clone, lab = request.getfixturevalue(which)
+    specs = json.loads(lab.get("/api/kernelspecs")[1])
+    offered = {name: spec["spec"]["display_name"] for name, spec in specs["kernelspecs"].items()}
+    assert offered == COURSE_KERNEL and specs["default"] in COURSE_KERNEL, offered
+    for assignment in assignments():
+        status, body = lab.get(f"/api/contents/course/{assignment}/{assignment}.ipynb")
+        kernelspec = json.loads(body)["content"]["metadata"]["kernelspec"]
+        assert {kernelspec["name"]: kernelspec["display_name"]} == COURSE_KERNEL, assignment
+    said = (clone / "README.md").read_text() + setup.SETUP_CELL + Path(setup.__file__).read_text()
+    assert set(re.findall(r"Python 3 \([^)]*\)", said)) <= set(COURSE_KERNEL.values())
+
+
+def _chromium():
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def _kernel_idle(lab: Lab, path: str) -> bool:
+    sessions = json.loads(lab.get("/api/sessions")[1])
+    return any(s["path"] == path and s["kernel"]["execution_state"] == "idle" for s in sessions)
+
+
+@pytest.mark.skipif(_chromium() is None and not os.environ.get("NN_COURSE_REQUIRE_BROWSER"),
+                    reason="Debian's chromium is not installed")
+@pytest.mark.parametrize("which", LABS)
+def test_a_notebook_opens_unchanged_with_nothing_over_it(which, request):
+    """20.8: no unsaved-changes dot once the kernel has connected, and no "official Jupyter
+    news?" question (nor an update notice) over the notebook, in a browser opening the lab
+    for the first time."""
+    from playwright.sync_api import sync_playwright
+
+    _, lab = request.getfixturevalue(which)
+    path = "course/05_softmax_cross_entropy/05_softmax_cross_entropy.ipynb"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=_chromium(), args=[
+            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"])
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(f"http://127.0.0.1:{lab.port}/lab/tree/{path}?token={lab.token}")
+            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+            deadline = time.monotonic() + 120
+            while not _kernel_idle(lab, path) and time.monotonic() < deadline:
+                page.wait_for_timeout(500)
+            page.wait_for_timeout(3000)  # the kernel's info reaches the notebook's model
+            kernel = page.locator(".jp-Toolbar-kernelName").all_inner_texts()
+            dirty = page.locator(".lm-TabBar-tab.jp-mod-dirty").all_inner_texts()
+            toasts = page.locator(".Toastify__toast").all_inner_texts()
+        finally:
+            browser.close()
+    assert kernel == list(COURSE_KERNEL.values()), kernel
+    assert dirty == [] and toasts == [], (dirty, toasts)
+    status, body = lab.get("/lab/api/settings/@jupyterlab/apputils-extension:notification")
+    settings = json.loads(body)
+    assert "fetchNews" not in settings["settings"]  # the course's default, not a click
+    assert settings["schema"]["properties"]["fetchNews"]["default"] == "false"

@@ -89,3 +89,116 @@ def test_reference_sigmoid_is_exact_and_never_overflows():
     assert got[3] == 0.5 and got[-1] == 1.0 and got[0] == 0.0
     assert np.isclose(got[2], 1 / (1 + np.exp(30.0)), rtol=1e-12)
     assert np.isclose(got[4], 1 / (1 + np.exp(-2.0)), rtol=1e-15)
+
+
+# ------------------------------------------------------------------ BLAS threads
+def _blas_threads_after(code: str, env: dict | None = None) -> str:
+    """Run ``code`` in a fresh Python, then print BLAS's thread counts."""
+    done = subprocess.run(
+        [sys.executable, "-c", code + "\nimport numpy, threadpoolctl\n"
+         "print(sorted({p['num_threads'] for p in threadpoolctl.threadpool_info()"
+         " if p['user_api'] == 'blas'}))"],
+        capture_output=True, text=True, check=True,
+        env={**{k: v for k, v in os.environ.items()
+                if not k.endswith("_NUM_THREADS") and k != "NN_COURSE_BLAS_THREADS"},
+             **(env or {})})
+    return done.stdout.strip().splitlines()[-1]
+
+
+def test_setup_notebook_runs_blas_on_one_thread():
+    """Under load a BLAS pool on every core slows 10's training 40-fold (22.14)."""
+    default = _blas_threads_after("import numpy")
+    capped = _blas_threads_after("from helpers.setup import setup_notebook\n"
+                                 "setup_notebook(verbose=False)")
+    assert capped == "[1]", (default, capped)
+    assert _blas_threads_after("from helpers.setup import setup_notebook\n"
+                               "setup_notebook(verbose=False)",
+                               {"NN_COURSE_BLAS_THREADS": "0"}) == default
+
+
+def test_without_threadpoolctl_the_cap_goes_through_the_environment():
+    code = ("import sys\nsys.modules['threadpoolctl'] = None  # not installed\n"
+            "from helpers.setup import limit_blas_threads\n"
+            "assert limit_blas_threads() == 1\n"
+            "del sys.modules['threadpoolctl']\n")
+    assert _blas_threads_after(code) == "[1]"
+    late = ("import sys\nimport numpy\nsys.modules['threadpoolctl'] = None\n"
+            "from helpers.setup import limit_blas_threads\n"
+            "assert limit_blas_threads() is None  # too late: NumPy's pool is made\n"
+            "del sys.modules['threadpoolctl']\n")
+    assert _blas_threads_after(late) == _blas_threads_after("import numpy")
+
+
+# ------------------------------------------------------------------ the setup cell
+def test_the_setup_cell_runs_where_there_is_no_ipython():
+    """The checker runs read-only cells with exec(), the setup cell among them."""
+    code = f"exec(compile({setup.SETUP_CELL!r}, 'setup', 'exec'), {{}})"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0 and "seed 42" in done.stdout, done.stderr[-2000:]
+
+
+def _bare_git_repository(folder) -> str:
+    env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org"}
+    (folder / "README").write_text("a course without its tag\n")
+    for command in (["git", "init", "-q"], ["git", "add", "README"],
+                    ["git", "commit", "-q", "-m", "one"]):
+        subprocess.run(command, cwd=folder, env=env, check=True, capture_output=True)
+    return f"file://{folder}"
+
+
+IPYTHON_RUN = """
+import importlib.util, json, sys
+from IPython.core.interactiveshell import InteractiveShell
+found = importlib.util.find_spec
+importlib.util.find_spec = lambda name, *a: None if name == "helpers" else found(name, *a)
+shell = InteractiveShell.instance()
+shown = []
+shell.showtraceback = lambda *a, **k: shown.append(shell._get_exc_info()[1])
+report = []
+for source in json.loads(sys.argv[1]):
+    shown.clear()
+    shell.run_cell(source)
+    error = shown[0] if shown else None
+    report.append(None if error is None else
+                  [type(error).__name__, error._render_traceback_()
+                   if hasattr(error, "_render_traceback_") else str(error)])
+print(json.dumps(report))
+"""
+
+
+def _run_in_ipython(cells: list[str], source: str) -> list:
+    """Run ``cells`` in an IPython shell where helpers cannot be found (as on Colab)."""
+    import json
+
+    env = {**os.environ, "NN_COURSE_HELPERS_SOURCE": source, "GIT_CONFIG_GLOBAL": os.devnull,
+           "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    done = subprocess.run([sys.executable, "-c", IPYTHON_RUN, json.dumps(cells)],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("failure, words", [
+    ("no network", "not connected to the internet"),
+    ("unknown repository", "does not exist or is private"),
+    ("no such tag", "has no such tag"),
+])
+def test_a_failed_install_says_why_and_later_cells_say_one_line(failure, words, tmp_path):
+    """20.9: the reason in the learner's words, not "(pip failed)"; then one line a cell."""
+    if failure == "no network":  # a host that never resolves, as offline
+        source = "nn-course-helpers @ git+https://no-network.invalid/owner/course@v1"
+    elif failure == "unknown repository":
+        source = f"nn-course-helpers @ git+file://{tmp_path}/nobody/no-such-course@v1"
+    else:
+        source = f"nn-course-helpers @ git+{_bare_git_repository(tmp_path)}@no-such-tag"
+    setup_run, imports, again = _run_in_ipython(
+        [setup.SETUP_CELL, "import numpy as np\nimport tensorflow as tf\nfrom helpers import data",
+         "print('never runs')"], source)
+    assert setup_run[0] == "SetupError", setup_run
+    message = "\n".join(setup_run[1])
+    assert words in message and "pip failed" not in message and len(message.splitlines()) == 2
+    for later in (imports, again):
+        assert later == ["SetupError", ["SetupError: run the first cell: the course is not "
+                                        "installed"]], later

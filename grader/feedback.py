@@ -6,8 +6,13 @@ A page is one self-contained HTML file:
   sanitised on its own with ``nh3`` (no script, event handler, ``javascript:`` URL,
   iframe, form or external resource survives), SVG and images become ``data:`` images,
   and a Content-Security-Policy that allows no script and no network is a second wall;
+- it opens with a table of every graded function (visible and hidden points, what
+  failed first in one line, links to the cells); the lesson's own cells are folded;
 - each test cell is named (``test_sigmoid_visible``) with its points;
-- hidden tests show their name and the error, never their code;
+- hidden tests show which function failed, the kind of failure and the kind of input
+  (shape, dtype, extreme values), never their code, values, or what the student's code
+  printed or raised with them (:func:`hidden_failure`);
+- a demo cell stopped by an unwritten exercise says so in the lab's one line;
 - tracebacks show the student's own lines and the check's message, not the course's
   internals or the instructor's paths;
 - math is rendered to MathML when the page is written (``latex2mathml``): no MathJax,
@@ -21,6 +26,7 @@ import binascii
 import html
 import re
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
@@ -35,7 +41,9 @@ ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 # $$display$$, or $inline$ (which may wrap onto the next line, never across a blank one)
 MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?!\s)((?:[^$\n]|\n(?![ \t]*\n))+?)(?<!\s)\$",
                   re.S)
-BOLD_LETTER = re.compile(r'<mi mathvariant="bold">([A-Za-z0-9])</mi>')
+# latex2mathml writes \mathbb R (no braces) and \mathbf x as a letter with a mathvariant
+VARIANT_LETTERS = re.compile(
+    r'<(mi|mn) mathvariant="(bold|double-struck|script|fraktur)">([A-Za-z0-9]+)</(?:mi|mn)>')
 PRIVATE_PATHS = tuple({str(ROOT), sys.prefix, sys.base_prefix})
 MATHML_TAGS = {"math", "mi", "mn", "mo", "ms", "mspace", "mtext", "mrow", "mfrac", "msqrt",
                "mroot", "msub", "msup", "msubsup", "munder", "mover", "munderover", "mtable",
@@ -72,6 +80,14 @@ pre.error { background: #ffebe9; color: #82071e; }
 .not-run { color: #82071e; font-style: italic; margin: .2rem 0; }
 img { max-width: 100%; }
 table { border-collapse: collapse; } td, th { border: 1px solid #d0d7de; padding: .2rem .5rem; }
+table.summary { width: 100%; margin: 1rem 0 .3rem; font-size: .92rem; }
+table.summary th { background: #f6f8fa; text-align: left; }
+table.summary td.ok { background: #dafbe1; white-space: nowrap; }
+table.summary td.lost { background: #ffebe9; white-space: nowrap; }
+.summary-note { color: #57606a; font-size: .85rem; margin-top: 0; }
+h2 { border-bottom: 1px solid #d0d7de; margin-top: 2rem; }
+details.lesson { margin: .6rem 0; padding: .3rem .6rem; background: #f6f8fa; border-radius: 6px; }
+details.lesson > summary { cursor: pointer; color: #57606a; font-size: .9rem; }
 """
 
 
@@ -107,16 +123,26 @@ def _math(latex: str, display: bool) -> str:
         mathml = convert(latex.strip(), display="block" if display else "inline")
     except Exception:  # noqa: BLE001 - shown as source when it cannot be converted
         return f"<code>{html.escape(latex)}</code>"
-    # Browsers ignore mathvariant="bold" (MathML Core): use the bold letters themselves
-    return BOLD_LETTER.sub(lambda m: f"<mi>{_bold(m.group(1))}</mi>", mathml)
+    # Browsers ignore mathvariant (MathML Core): use the styled letters themselves (𝐰, ℝ)
+    return VARIANT_LETTERS.sub(
+        lambda m: f"<{m.group(1)}>" + "".join(_styled(m.group(2), c) for c in m.group(3))
+        + f"</{m.group(1)}>", mathml)
 
 
-def _bold(character: str) -> str:
-    """The mathematical bold form of a Latin letter or digit (U+1D400 and on)."""
-    if character.isdigit():
-        return chr(0x1D7CE + int(character))
-    base = 0x1D400 if character.isupper() else 0x1D41A
-    return chr(base + ord(character.lower()) - ord("a"))
+def _styled(variant: str, character: str) -> str:
+    """``character`` (a Latin letter or digit) in a mathematical style: 𝐚, ℝ, ℒ, 𝔉."""
+    import unicodedata
+
+    style = variant.upper()
+    kind = (f"DIGIT {unicodedata.name(character).split()[-1]}" if character.isdigit() else
+            f"{'CAPITAL' if character.isupper() else 'SMALL'} {character.upper()}")
+    for name in (f"MATHEMATICAL {style} {kind}", f"{style} {kind}",
+                 f"BLACK-LETTER {kind}" if variant == "fraktur" else ""):
+        try:
+            return unicodedata.lookup(name)
+        except KeyError:
+            continue
+    return character
 
 
 def markdown_html(source: str) -> str:
@@ -132,7 +158,12 @@ def markdown_html(source: str) -> str:
 
     text = mistune.html(MATH.sub(hold, source))
     text = re.sub(r"MATHPLACEHOLDER(\d+)X", lambda m: formulas[int(m.group(1))], text)
-    return sanitize(text)
+    return COLAB_LINK.sub("", sanitize(text))
+
+
+# The badge of the gradebook's copy names no edition (a placeholder): it is dropped
+COLAB_LINK = re.compile(r'<a href="https://colab\.research\.google\.com/[^"]*"[^>]*>.*?</a>',
+                        re.S)
 
 
 def _public(text: str) -> str:
@@ -159,11 +190,13 @@ def _pre(text: str, css: str) -> str:
 
 def _output_html(output: dict, hidden: bool) -> str:
     kind = output.get("output_type")
+    if kind == "error" and hidden:  # its message may hold the hidden values: never shown
+        ename = str(output.get("ename", ""))
+        return _pre(f"{ename if IDENTIFIER.fullmatch(ename) else 'Error'}: a hidden test failed "
+                    "(its message is not shown)", "error")
     if kind == "error":
-        if hidden:
-            return _pre(f"{output.get('ename')}: {_public(str(output.get('evalue', '')))}", "error")
-        return _pre(student_traceback([str(line) for line in output.get("traceback", [])])
-                    or f"{output.get('ename')}: {output.get('evalue')}", "error")
+        return _pre(tidy_numbers(student_traceback([str(line) for line in output.get(
+            "traceback", [])]) or f"{output.get('ename')}: {output.get('evalue')}"), "error")
     if hidden:
         return ""
     if kind == "stream":
@@ -188,14 +221,331 @@ def _output_html(output: dict, hidden: bool) -> str:
     return ""
 
 
+# ------------------------------------------------------------- what failed, in one line
+
+def tidy_numbers(text: str) -> str:
+    """Numbers in one style: ``np.float64(0.5)`` and ``array(0.5, shape=(), ...)`` as
+    ``0.5``; no "first at index ()" for a single number."""
+    text = NUMPY_SCALAR.sub(r"\1", text)
+    text = ZERO_D_ARRAY.sub(r"\1", text)
+    return text.replace("; first at index ())", ")")
+
+
+NUMPY_SCALAR = re.compile(r"\bnp\.(?:float|int|uint|complex|bool_?)\d*\(([^()]*)\)")
+ZERO_D_ARRAY = re.compile(r"\barray\(([^()\[\],]*), shape=\(\), dtype=\w+\)")
+# the line of a check's message that says what was wrong (the lines before it are the call)
+PROBLEM_LINE = re.compile(r"^(?:result \d+: )?(?:Wrong value|Expected |It |Its |The model |"
+                          r"Layer \d|NumPy warned)")
+NUMPY_WARNING = re.compile(r"NumPy warned during the call: ((?:overflow|underflow|divide by "
+                           r"zero|invalid value) encountered in \w+)")
+IDENTIFIER = re.compile(r"[A-Za-z_]\w{0,60}")
+UNWRITTEN_WHERE = "in the cell above"
+
+
+def _message_parts(message: str) -> tuple[str, list[str]]:
+    """A check's message as (the call it made, the lines after it)."""
+    lines = message.splitlines()
+    for index, line in enumerate(lines):
+        if index and PROBLEM_LINE.match(line):
+            return "\n".join(lines[:index]), lines[index:]
+    return (lines[0] if lines else ""), lines[1:]
+
+
+def _split_arguments(text: str) -> list[str]:
+    """``a=1, b=array([1, 2], shape=(2,), dtype=int64)`` as ``["a=1", "b=array(...)"]``.
+
+    Split where ``, name=`` starts an argument (a long value is cut with "..." and its
+    brackets left open, so they cannot be counted)."""
+    starts = [0] + [m.start() + 2 for m in ARGUMENT_START.finditer(text)]
+    ends = [*starts[1:], len(text)]
+    return [text[a:b].strip().rstrip(",") for a, b in zip(starts, ends, strict=True)
+            if text[a:b].strip()]
+
+
+ARGUMENT_START = re.compile(r", (?!shape=|dtype=)\w+=")
+
+
+def _input_kind(value: str) -> str:
+    """What kind of input a shown value is (a 2-D float32 array of shape (3, 4), with
+    extreme values), never the values."""
+    value = value.strip()
+    shape = re.search(r"shape=\(([\d, ]*)\)", value)
+    dtype = re.search(r"dtype=(\w+)", value)
+    numbers = re.sub(r"(shape|dtype)=\S*", "", value)
+    magnitudes = [abs(float(n)) for n in re.findall(
+        r"(?<![\w.])[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?", numbers)]
+    extreme = any(m >= 100 for m in magnitudes) or re.search(r"\binf\b", numbers)
+    if value.startswith("array("):
+        ndim = len(re.match(r"array\((\[*)", value).group(1))
+        text = (f"a {ndim}-D " if ndim else "a 0-D ") + (f"{dtype.group(1)} " if dtype else "")
+        text += "array" + (f" of shape ({shape.group(1)})" if shape else "")
+    elif re.fullmatch(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|np\.\w+\(.*\)|[-+]?inf|nan",
+                      value):
+        text = "a number"
+    elif value[:1] in "[(":
+        text = "a list" if value[:1] == "[" else "a tuple"
+    elif value[:1] in "'\"":
+        return "a string"
+    elif value[:1] == "{":
+        return "a dict"
+    elif IDENTIFIER.fullmatch(value):
+        return "a function" if value not in ("True", "False", "None") else "a constant"
+    else:
+        return "an object"
+    return text + (", with extreme values" if extreme else "")
+
+
+def _hidden_inputs(call: str, function: str) -> str:
+    """The arguments of a check's call, each by kind: "`z` (a 2-D float64 array ...)"."""
+    match = re.match(rf"{re.escape(function)}\((.*)\)\s*$", call.strip(), re.S) or re.match(
+        r"\w+\((.*)\)\s*$", call.strip(), re.S)
+    if match is None:
+        return ""
+    kinds = []
+    for argument in _split_arguments(match.group(1)):
+        name, _, value = argument.partition("=")
+        if IDENTIFIER.fullmatch(name.strip()) and value:
+            kinds.append(f"`{name.strip()}` ({_input_kind(value)})")
+    return ", ".join(kinds) if kinds else "no arguments"
+
+
+def _hidden_problem(lines: list[str]) -> str:
+    """The kind of failure a check's message names, in words that hold no values."""
+    problem = lines[0] if lines else ""
+    problem = re.sub(r"^result (\d+): ", "", problem)
+    warned = NUMPY_WARNING.search(problem)
+    changed = re.match(r"It changed its input `(\w+)` in place", problem)
+    if warned:
+        return f"NumPy warned ({warned.group(1)})"
+    if changed:
+        return f"it changed its input `{changed.group(1)}` in place"
+    for start, words in (("Wrong value", "wrong values"), ("Expected a scalar", "wrong shape"),
+                         ("Expected shape", "wrong shape"), ("Expected a tuple", "wrong number "
+                         "of results"), ("It returned None", "it returned None"),
+                         ("It returned values of dtype", "wrong dtype"),
+                         ("Expected a whole number", "wrong dtype")):
+        if problem.startswith(start) or start in problem:
+            return words
+    if "integers where floats" in problem:
+        return "wrong dtype (integers where floats were expected)"
+    if "expected a whole number" in problem:
+        return "wrong dtype (expected a whole number)"
+    if "not a NumPy array" in problem:
+        return "it returned a tensor, not a NumPy array"
+    if problem.startswith("It returned a "):
+        return "it returned the wrong type"
+    return "a wrong result"
+
+
+def hidden_failure(output: dict, function: str) -> str:
+    """What a hidden test's error may tell: the function, the kind of failure and of input.
+
+    Never the message itself: it holds the hidden inputs and expected values, and an
+    exception the student's code raised may carry the inputs it was given.
+    """
+    ename = str(output.get("ename", ""))
+    if ename in ("NotWritten", "NotImplementedError"):
+        return f"`{function}` is not written yet"
+    if ename == "BridgeTimeout":
+        return f"`{function}` ran past the time allowed (an endless loop, or far too slow)"
+    if ename == "CheckFailed":
+        call, lines = _message_parts(str(output.get("evalue", "")))
+        inputs = _hidden_inputs(call, function)
+        return f"`{function}`: {_hidden_problem(lines)}" + (f", for {inputs}" if inputs else "")
+    kind = ename if IDENTIFIER.fullmatch(ename) and ename not in ("StudentCodeError",) else (
+        "an exception")
+    return (f"`{function}` raised {kind} on a hidden input (its message is not shown: it "
+            "could hold the hidden values)")
+
+
+def visible_failure(output: dict) -> str:
+    """A visible test's error in one line: the check's problem and hint, or the exception."""
+    ename, evalue = str(output.get("ename", "")), _public(str(output.get("evalue", "")))
+    if ename == "NotWritten":
+        return evalue.splitlines()[0] if evalue else "not written yet"
+    if ename == "CheckFailed":
+        _, lines = _message_parts(evalue)
+        problem = next((line for line in lines if line.strip()), "")
+        hint = next((line for line in lines if line.startswith("Hint: ")), "")
+        return tidy_numbers(" ".join(filter(None, [problem, hint])))
+    first = evalue.splitlines()[0] if evalue else ""
+    return f"{ename}: {first}" if first else ename
+
+
+def _shorten(text: str, limit: int = 220) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 3].rsplit(" ", 1)[0] + "..."
+
+
+# ----------------------------------------------------------------- the cells, as graded
+
+@dataclass
+class TestCell:
+    grade_id: str
+    index: int
+    points: float
+    score: float
+    hidden: bool
+    outcome: str          # one line: what failed, or "" when it passed
+
+
+@dataclass
+class GradedFunction:
+    name: str             # the answer cell's grade id (the function's name)
+    index: int | None     # the answer cell
+    tests: list[TestCell] = field(default_factory=list)
+
+    def points(self, hidden: bool) -> tuple[float, float] | None:
+        tests = [t for t in self.tests if t.hidden == hidden]
+        return (sum(t.score for t in tests), sum(t.points for t in tests)) if tests else None
+
+
+def _answer_functions(notebook) -> dict[str, int]:
+    """Answer cells by their grade id and by every function they define -> cell index."""
+    found = {}
+    for index, cell in enumerate(notebook.cells):
+        meta = nbgrader_meta(cell)
+        if meta.get("solution") and cell.cell_type == "code":
+            found.setdefault(str(meta.get("grade_id")), index)
+            for name in re.findall(r"^def (\w+)\s*\(", cell.source, re.M):
+                found.setdefault(name, index)
+    return found
+
+
+def _unwritten(notebook) -> set[str]:
+    """The functions whose answer cell still raises NotImplementedError (the stub)."""
+    names = set()
+    for cell in notebook.cells:
+        if nbgrader_meta(cell).get("solution") and "raise NotImplementedError()" in cell.source:
+            names.update(re.findall(r"^def (\w+)\s*\(", cell.source, re.M))
+    return names
+
+
+def graded_functions(notebook, hidden: set[str], stopped_at: int | None = None
+                     ) -> list[GradedFunction]:
+    """Every graded function with its test cells (``test_<name>_visible/_hidden``, or the
+    tests after its answer cell), each with its points and one line on what failed."""
+    answers = _answer_functions(notebook)
+    functions: dict[str, GradedFunction] = {}
+    last_answer = None
+    for index, cell in enumerate(notebook.cells):
+        meta = nbgrader_meta(cell)
+        if meta.get("solution"):
+            last_answer = str(meta.get("grade_id"))
+            functions.setdefault(last_answer, GradedFunction(last_answer, index))
+            continue
+        if not meta.get("grade") or cell.cell_type != "code":
+            continue
+        grade_id = str(meta.get("grade_id"))
+        named = re.fullmatch(r"test_(.+)_(visible|hidden)", grade_id)
+        owner = named.group(1) if named and named.group(1) in answers else (
+            last_answer or (named.group(1) if named else grade_id))
+        function = functions.setdefault(owner, GradedFunction(owner, answers.get(owner)))
+        points, score = float(meta.get("points", 0)), float(meta.get("score", 0))
+        is_hidden = grade_id in hidden
+        errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+        outcome = ""
+        if stopped_at is not None and index > stopped_at:
+            outcome = "not run: grading stopped at an earlier cell"
+        elif errors:
+            outcome = (hidden_failure(errors[0], owner) if is_hidden
+                       else visible_failure(errors[0]))
+        elif score < points:
+            wrote = any(o.get("name") == "stderr" for o in cell.get("outputs", []))
+            outcome = ("it wrote to stderr (a warning?): a test cell that does earns no points"
+                       if wrote else "did not pass")
+        function.tests.append(TestCell(grade_id, index, points, score, is_hidden,
+                                       _shorten(outcome)))
+    return [f for f in functions.values() if f.tests]
+
+
+def _link(index: int | None, text: str) -> str:
+    return text if index is None else f'<a href="#cell-{index}">{text}</a>'
+
+
+def _with_code(text: str) -> str:
+    """Escaped text with `backticks` as <code>."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
+def _answer_link(text: str, function: GradedFunction | None) -> str:
+    """A message's "in the cell above" (said in the lab, under the test) as a link to
+    the answer cell, which on this page is not the cell above."""
+    escaped = _with_code(text)
+    if function is None or function.index is None or UNWRITTEN_WHERE not in text:
+        return escaped
+    return escaped.replace(UNWRITTEN_WHERE, "in " + _link(
+        function.index, f"its answer cell, <code>{html.escape(function.name)}</code>"))
+
+
+def summary_table(functions: list[GradedFunction]) -> str:
+    """The page's first table: each graded function, its visible and hidden points, and
+    what failed first, each linking to its cell."""
+    def points(function: GradedFunction, hidden: bool) -> str:
+        got = function.points(hidden)
+        if got is None:
+            return "<td>-</td>"
+        test = next(t for t in function.tests if t.hidden == hidden)
+        css = "ok" if got[0] >= got[1] else "lost"
+        return f'<td class="{css}">{_link(test.index, f"{got[0]:g} / {got[1]:g}")}</td>'
+
+    rows = []
+    for function in functions:
+        failed = [t for t in function.tests if t.outcome]
+        if failed:
+            first = failed[0]
+            what = (f'{_link(first.index, html.escape(first.grade_id))}: '
+                    + _answer_link(first.outcome, function))
+        else:
+            what = "all tests passed"
+        rows.append(f"<tr><td>{_link(function.index, f'<code>{html.escape(function.name)}</code>')}"
+                    f"</td>{points(function, False)}{points(function, True)}<td>{what}</td></tr>")
+    return ('<table class="summary"><thead><tr><th>function</th><th>visible tests</th>'
+            "<th>hidden tests</th><th>what failed first</th></tr></thead><tbody>"
+            + "".join(rows) + "</tbody></table>"
+            '<p class="summary-note">Hidden tests say which function failed and on what kind '
+            "of input (shape, dtype, extreme values), never the values: fix the function "
+            "for every input its description allows, not for one case.</p>")
+
+
+def _demo_unwritten(cell, unwritten: set[str], answers: dict[str, int]) -> str | None:
+    """The lab's one line for a demo cell that stopped on an unwritten exercise, or None."""
+    errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
+    if not errors or errors[0].get("ename") not in ("NotImplementedError", "NotWritten"):
+        return None
+    frames = re.findall(r", in (\w+)", ANSI.sub("", "\n".join(map(str, errors[0].get(
+        "traceback", [])))))
+    raised = next((name for name in reversed(frames) if name in unwritten), None)
+    if raised is None:
+        return None
+    needed = re.findall(r"[\"'](\w+)[\"']", "".join(re.findall(r"needs\(([^)]*)\)",
+                                                              cell.source)))
+    missing = [raised] + [name for name in needed if name in unwritten and name != raised]
+
+    def named(name: str) -> str:
+        return _link(answers.get(name), f"<code>{html.escape(name)}</code>")
+
+    if len(missing) == 1:
+        text = (f"This cell needs {named(raised)}, which is not written yet: replace "
+                "<code>raise NotImplementedError()</code> in its cell, then run this cell again.")
+    else:
+        text = (f"This cell needs {', '.join(named(n) for n in missing[:-1])} and "
+                f"{named(missing[-1])}, which are not written yet: replace "
+                "<code>raise NotImplementedError()</code> in their cells, then run this cell "
+                "again.")
+    return f'<pre class="stderr">{text}</pre>'
+
+
 def feedback_page(notebook: nbformat.NotebookNode, assignment: str, score: float,
                   max_score: float, hidden: set[str], student: str = "",
                   notes: list[str] = (), stopped: str = "",
                   stopped_at: int | None = None) -> str:
     """The feedback page of a graded notebook (test cells carry their scores).
 
-    ``stopped`` says why grading stopped part way (a timeout, the memory limit...) and
-    ``stopped_at`` is the index of that cell: the cells after it did not run.
+    First a table of the graded functions (points, what failed, links to the cells),
+    then the notebook as graded. ``stopped`` says why grading stopped part way (a
+    timeout, the memory limit...) and ``stopped_at`` is the index of that cell: the
+    cells after it did not run.
     """
     parts = [_header(assignment, student, f"Score: {score:g} / {max_score:g}")]
     if stopped:
@@ -208,11 +558,18 @@ def feedback_page(notebook: nbformat.NotebookNode, assignment: str, score: float
         items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
         parts.append(f'<div class="notes"><b>Notes from the grader</b> (what it changed or '
                      f"refused before running your notebook):<ul>{items}</ul></div>")
+    functions = graded_functions(notebook, hidden, stopped_at)
+    if functions:
+        parts.append(summary_table(functions))
+    parts.append("<h2>Your notebook, as graded</h2>")
+    lesson: list[str] = []  # the course's own cells that ran as they should: folded away
+    by_test = {t.grade_id: (f, t) for f in functions for t in f.tests}
+    answers, unwritten = _answer_functions(notebook), _unwritten(notebook)
     for index, cell in enumerate(notebook.cells):
         meta = nbgrader_meta(cell)
         grade_id = meta.get("grade_id")
         if cell.cell_type == "markdown":
-            parts.append(f'<div class="cell markdown">{markdown_html(cell.source)}</div>')
+            lesson.append(f'<div class="cell markdown">{markdown_html(cell.source)}</div>')
             continue
         if cell.cell_type != "code":
             continue
@@ -227,11 +584,42 @@ def feedback_page(notebook: nbformat.NotebookNode, assignment: str, score: float
                      f'<span class="points">{got:g} / {points:g} points</span></div>')
         elif meta.get("solution"):
             label = f'<div class="label">your answer: {html.escape(grade_id)}</div>'
-        outputs = "".join(_output_html(o, is_hidden) for o in cell.get("outputs", []))
+        demo = None if graded else _demo_unwritten(cell, unwritten, answers)
+        outputs = ""
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and graded and grade_id in by_test:
+                function, test = by_test[grade_id]
+                outputs += (f'<pre class="error">{_answer_link(test.outcome, function)}</pre>'
+                            if is_hidden or output.get("ename") == "NotWritten"
+                            else _output_html(output, False))
+            elif output.get("output_type") == "error" and demo is not None:
+                outputs += demo
+            else:
+                outputs += _output_html(output, is_hidden)
         if stopped_at is not None and index > stopped_at:
             outputs += '<p class="not-run">Not run: grading stopped at an earlier cell.</p>'
-        parts.append(f'<div class="{css}">{label}{_pre(source, "source")}{outputs}</div>')
+        shown = (f'<div class="{css}" id="cell-{index}">{label}{_pre(source, "source")}'
+                 f"{outputs}</div>")
+        failed = any(o.get("output_type") == "error" or o.get("name") == "stderr"
+                     for o in cell.get("outputs", []))
+        if graded or meta.get("solution") or failed or (stopped_at is not None
+                                                        and index > stopped_at):
+            parts.append(_folded(lesson))
+            lesson = []
+            parts.append(shown)
+        else:
+            lesson.append(shown)
+    parts.append(_folded(lesson))
     return _page(assignment, parts)
+
+
+def _folded(cells: list[str]) -> str:
+    """The lesson's cells between two of the student's, folded (``<details>``, no script)."""
+    if not cells:
+        return ""
+    return (f'<details class="lesson"><summary>{len(cells)} cell{"s" * (len(cells) > 1)} of '
+            "the lesson (text, demos and figures, as they ran)</summary>"
+            + "".join(cells) + "</details>")
 
 
 def notice_page(assignment: str, student: str, status: str, detail: str) -> str:

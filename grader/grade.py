@@ -220,6 +220,35 @@ class WorkerProcess:
                 log.write(f"result for another student dropped: {text[:300]}\n")
 
 
+def _name_unnamed(gb, student: str) -> None:
+    """``student`` in the gradebook, named by their id where no name is known (the
+    Formgrader shows a student with no name as "None, None" and no email as "None")."""
+    from nbgrader.api import MissingEntry
+
+    try:
+        known = gb.find_student(student)
+    except MissingEntry:
+        known = None
+    if known is not None and (known.first_name or known.last_name):
+        return
+    gb.update_or_create_student(student, last_name=student, first_name="",
+                                email=(known.email if known is not None else None) or "")
+
+
+def _keep_submission(home: Path, assignment: str, student: str, notebook: Path,
+                     submitted_at: datetime | None) -> None:
+    """The notebook as handed in, at ``home/submitted/<student>/<assignment>/``, where the
+    Formgrader counts submissions (nbgrader's collected layout is left as it is)."""
+    target = home / "submitted" / student / assignment
+    if notebook.parent.resolve() == target.resolve() or not notebook.is_file():
+        return
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(notebook, target / f"{assignment}.ipynb")
+    if submitted_at is not None:  # nbgrader's own format
+        stamp = submitted_at.astimezone(timezone.utc)
+        (target / "timestamp.txt").write_text(f"{stamp:%Y-%m-%d %H:%M:%S.%f} UTC")
+
+
 def _record(assignment: str, result: dict, home: Path, db: Path,
             submitted: Path | None, submitted_at: datetime | None = None) -> None:
     """Copy one student's scores into the gradebook ``db`` and the folders of ``home``;
@@ -236,7 +265,7 @@ def _record(assignment: str, result: dict, home: Path, db: Path,
     # nbgrader's own session handling warns (harmlessly) when it creates a submission
     with warnings.catch_warnings(), Gradebook(sqlite_url(db), course_id()) as gb:
         warnings.simplefilter("ignore")
-        gb.update_or_create_student(student)
+        _name_unnamed(gb, student)
         submission = gb.update_or_create_submission(assignment, student)
         if submitted_at is not None:  # nbgrader keeps naive UTC
             submission.timestamp = submitted_at.astimezone(timezone.utc).replace(tzinfo=None)
@@ -411,6 +440,8 @@ def _grade_all(assignment, submissions, spec, pool, tmp: Path, work: Path, home:
             if result.get("autograded"):
                 _record(assignment, result, home, db, submission.nbgrader_folder,
                         submission.submitted_at)
+                _keep_submission(home, assignment, student, submission.notebook,
+                                 submission.submitted_at)
                 target = feedback_root / student / f"{assignment}.html"
                 target.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(result["feedback"], target)

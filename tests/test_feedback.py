@@ -243,14 +243,16 @@ def test_a_page_where_grading_stopped_says_why_and_which_tests_did_not_run():
 
 # ------------------------------------------------- pages of a class graded for real (01)
 # One small class of 01 goes through grade_class (a sandboxed kernel per student, the tests
-# in the checker): the solution; a student whose sigmoid raises with the hidden inputs in its
-# message, whose neuron is wrong (visible and hidden) and whose tf_dense fails only the hidden
-# tests (an activation passed as a function is ignored); and the blank release.
+# in the checker): the solution; a student whose sigmoid prints its inputs and raises with
+# the hidden inputs in its message, whose neuron is wrong (visible and hidden) and whose
+# tf_dense fails only the hidden tests (an activation passed as a function is ignored);
+# and the blank release.
 GRADED = "01_neurons_and_layers"
 LEAKY_ANSWERS = {
     "sigmoid": '''
 def sigmoid(z):
     z = np.asarray(z, dtype=float)
+    print("sigmoid was given", z.ravel()[:3])
     if z.ndim == 2 and z.shape[0] == 3:
         raise ValueError(f"I do not like {z.ravel()[:4]}")
     e = np.exp(-np.abs(z))
@@ -345,6 +347,9 @@ def test_hidden_tests_name_the_function_and_the_kind_of_input_never_their_values
     secrets = {token for message in hidden_messages
                for token in re.findall(r"-?\d+\.\d{3,}(?:e[-+]?\d+)?", message)}
     secrets |= {"I do not like [", "-37.5"}  # the code is on the page, not its message
+    printed = [o.text for c in notebook.cells if c.metadata.get("nbgrader", {}).get(
+        "grade_id") == "test_sigmoid_hidden" for o in c.outputs if o.output_type == "stream"]
+    assert "sigmoid was given [-40." in "".join(printed)  # what it printed, with the inputs
     assert len(hidden_messages) == 3 and len(secrets) > 10  # the baseline holds values
     page = graded_class["page"]("bo")
     text = _text(page)

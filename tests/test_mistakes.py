@@ -25,6 +25,12 @@ VISIBLY = [pytest.param(m.ASSIGNMENT, gid, dict(m.MISTAKES[gid])[desc],
                         id=f"{m.ASSIGNMENT[:2]}-{gid}-{desc}-visibly")
            for m in MODULES for gid, descriptions in getattr(m, "CAUGHT_VISIBLY", {}).items()
            for desc in descriptions]
+# ... and in CAUGHT_BY_THE_HIDDEN_TESTS, mistakes that the hidden tests alone must catch as well.
+HIDDEN = [pytest.param(m.ASSIGNMENT, gid, dict(m.MISTAKES[gid])[desc],
+                       id=f"{m.ASSIGNMENT[:2]}-{gid}-{desc}-hidden")
+          for m in MODULES
+          for gid, descriptions in getattr(m, "CAUGHT_BY_THE_HIDDEN_TESTS", {}).items()
+          for desc in descriptions]
 _sessions: dict[str, NotebookSession] = {}
 
 
@@ -59,5 +65,13 @@ def test_alternative_is_accepted(assignment, grade_id, source):
 def test_mistake_is_caught_by_the_visible_tests(assignment, grade_id, source):
     error = session(assignment).run_tests_with(grade_id, source, kinds=("visible",))
     assert error is not None, "only the hidden tests catch this mistake; the visible ones must"
+    assert not isinstance(error, (NameError, SyntaxError, ImportError)), (
+        f"the mistake's own code is broken, so it proves nothing: {error!r}")
+
+
+@pytest.mark.parametrize("assignment, grade_id, source", HIDDEN)
+def test_mistake_is_caught_by_the_hidden_tests(assignment, grade_id, source):
+    error = session(assignment).run_tests_with(grade_id, source, kinds=("hidden",))
+    assert error is not None, "only the visible tests catch this mistake; the hidden ones must too"
     assert not isinstance(error, (NameError, SyntaxError, ImportError)), (
         f"the mistake's own code is broken, so it proves nothing: {error!r}")

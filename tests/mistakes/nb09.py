@@ -91,6 +91,8 @@ MISTAKES = {
             'if padding == "same":\n    return n // stride\nreturn (n - k) // stride + 1')),
         ("float division", _size(
             'if padding == "same":\n    return n / stride\nreturn (n - k) / stride + 1')),
+        ("same via round(n / stride)", _size(
+            'if padding == "same":\n    return round(n / stride)\nreturn (n - k) // stride + 1')),
         ("stride ignored", _size('if padding == "same":\n    return n\nreturn n - k + 1')),
         ("np.ceil returns a float", _size(
             'if padding == "same":\n    return np.ceil(n / stride)\nreturn (n - k) // stride + 1')),
@@ -157,6 +159,11 @@ MISTAKES = {
         ("SGD", _cnn(compile_arguments=f"optimizer=keras.optimizers.SGD(1e-3), loss={SCCE}")),
         ("learning rate 1e-2", _cnn(compile_arguments=f"optimizer=keras.optimizers.Adam(1e-2), loss={SCCE}")),
     ],
+}
+
+# The visible tests alone catch these: the instructions state them.
+CAUGHT_VISIBLY = {
+    "conv_output_size": ["same via round(n / stride)", "same rounds down"],
 }
 
 ALTERNATIVES = {

@@ -69,6 +69,10 @@ MISTAKES = {
             "grad = np.zeros(w.shape)\nfor i in np.ndindex(w.shape):\n    w[i] += eps\n"
             "    f_plus = f(w)\n    w[i] -= 2 * eps\n    f_minus = f(w)\n    w[i] += eps\n"
             "    grad[i] = (f_plus - f_minus) / (2 * eps)\nreturn grad")),
+        ("nudges w itself, undone by two steps of eps", _num(
+            "grad = np.zeros(w.shape)\nfor i in np.ndindex(w.shape):\n    w[i] += eps\n"
+            "    f_plus = f(w)\n    w[i] -= eps\n    w[i] -= eps\n    f_minus = f(w)\n    w[i] += eps\n"
+            "    grad[i] = (f_plus - f_minus) / (2 * eps)\nreturn grad")),
         ("ignores eps, always 1e-6", _num(
             "h = 1e-6\ngrad = np.zeros(w.shape)\nfor i in np.ndindex(w.shape):\n"
             "    w_plus, w_minus = w.copy(), w.copy()\n    w_plus[i] += h\n    w_minus[i] -= h\n"
@@ -150,6 +154,11 @@ MISTAKES = {
         ("a fixed seed of 0", _train(START.replace("default_rng(seed)", "default_rng(0)") + LOOP)),
         ("steps up the gradient", _train(START + LOOP.replace("W1 - lr * dW1", "W1 + lr * dW1")
                                          .replace("W2 - lr * dW2", "W2 + lr * dW2"))),
+        ("shuffles once, before the first epoch", _train(
+            START + LOOP.replace("for _ in range(epochs):\n    order = rng.permutation(m)\n",
+                                 "order = rng.permutation(m)\nfor _ in range(epochs):\n"))),
+        ("never shuffles", _train(
+            START + LOOP.replace("order = rng.permutation(m)", "order = np.arange(m)"))),
         ("history appended per batch", _train(
             START + LOOP.replace("        losses.append(loss)\n", "        history.append(loss)\n")
             .replace("    history.append(float(np.mean(losses)))\n", ""))),
@@ -160,6 +169,17 @@ MISTAKES = {
         ("biases never updated", _train(
             START + LOOP.replace("b1 - lr * db1", "b1").replace("b2 - lr * db2", "b2"))),
     ],
+}
+
+# The visible tests alone catch these: the instructions state them.
+CAUGHT_VISIBLY = {
+    "train_two_layer": ["shuffles once, before the first epoch", "never shuffles"],
+}
+# The hidden tests alone catch these too, so such a mistake costs the hidden points as well.
+CAUGHT_BY_THE_HIDDEN_TESTS = {
+    "numerical_gradient": ["nudges w itself, undone by two steps of eps",
+                           "nudges w itself, restored by adding eps back"],
+    "train_two_layer": ["shuffles once, before the first epoch"],
 }
 
 ALTERNATIVES = {

@@ -9,6 +9,8 @@ import csv
 import os
 import stat
 import struct
+import subprocess
+import sys
 import unicodedata
 import warnings
 import zipfile
@@ -170,7 +172,7 @@ def test_a_missing_notebook_names_the_files_handed_in_not_the_folders(tmp_path):
 def test_a_hostile_archive_costs_the_class_nothing(tmp_path):
     from nbgrader.api import Gradebook
 
-    from grader.course import course_id, sqlite_url
+    from grader.course import ROOT, course_id, sqlite_url
 
     solved = nbformat.writes(filled_release(A))
     recorded = datetime(2026, 11, 26, 10, 15, tzinfo=timezone.utc)
@@ -203,13 +205,19 @@ def test_a_hostile_archive_costs_the_class_nothing(tmp_path):
     assert rows["first last"][5:] == ["2026-11-26T10:15:00Z", "archive record"]
     formula = rows["'=1+1"]  # a formula in a spreadsheet, text in grades.csv
     assert formula[3] == "graded" and formula[1] == formula[2]
-    assert formula[4].startswith(f"the archive held 2 entries for {NB} (entries #7, #9 of 2012): "
-                                 "the last, #9")
+    assert (f"the archive held 2 entries for {NB} (entries #7, #9 of 2012): the last, #9"
+            in formula[4])
     assert f"=1+1/{NB}/ (a folder where the archive has a file of that name)" in formula[4]
     with Gradebook(sqlite_url(tmp_path / "home" / "gradebook.db"), course_id()) as gb:
         assert gb.find_submission(A, "=1+1").score == float(formula[2])  # the real id
         assert gb.find_submission(A, "first last").timestamp == recorded.replace(tzinfo=None)
     assert not (tmp_path / "home" / "feedback").exists()  # nbgrader's layout only
+    subprocess.run([sys.executable, "-m", "nbgrader", "export", "--db",
+                    sqlite_url(tmp_path / "home" / "gradebook.db"), "--to",
+                    str(tmp_path / "export.csv")], cwd=ROOT, check=True, capture_output=True,
+                   timeout=300)
+    with (tmp_path / "export.csv").open(newline="", encoding="utf-8") as handle:
+        assert "=1+1" in {row["student_id"] for row in csv.DictReader(handle)}
     assert (tmp_path / "out" / "feedback" / "=1+1" / f"{A}.html").is_file()
     assert rows["jos\u00e9_\u00f1"][3] == "graded"
     assert rows["junk"][3] == "invalid notebook" and "entries skipped from the archive" in rows[

@@ -12,7 +12,9 @@ checker's function as a stub that calls back here, valid until the cell ends.
 
 Whatever comes back is decoded by ``codec`` and ``models``: data only, checked field
 by field. A reply that is missing, late, malformed or too large makes the call raise
-:class:`BridgeError` (the test fails, and the grader reports it).
+:class:`BridgeError` (the test fails, and the grader reports it). A value past the
+bridge's bounds (``codec.BOUNDS``, per message) fails the call that carried it and is
+reported with the function's name and the bounds; every later call has its own budget.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from .codec import MAX_MESSAGE_CHARS, Decoder, Encoder, WireError, field
+from .codec import BOUNDS, MAX_MESSAGE_CHARS, BoundError, Decoder, Encoder, WireError, field
 from .models import SpecError, build_model, model_spec
 
 LIBRARY_MODULES = ("numpy", "math", "keras.activations", "tensorflow.nn", "tensorflow.math")
@@ -143,6 +145,7 @@ class Session:
         self.reference_of: dict[int, int] = {}  # id(object here) -> the kernel's reference
         self.stubs: dict[str, Callable] = {}    # token -> a function of the checker's
         self.problems: list[str] = []
+        self.calling: list[str] = []            # the notebook's functions being called now
         self.encoder = Encoder(self._encode_other)
         self.decoder = Decoder(self._decode_other, tensor=tf.constant)
         self.namespace = CheckerNamespace(self)
@@ -196,11 +199,20 @@ class Session:
             return known
         return self._remember(reference, model)
 
-    def _decode(self, message: Any) -> Any:
+    def _decode(self, message: Any, whole: bool = False) -> Any:
+        """Decode a value of a message (``whole``: the whole message, its own budget)."""
         try:
-            return self.decoder.decode(message)
+            return self.decoder.message(message) if whole else self.decoder.decode(message)
+        except BoundError as error:
+            raise self._bound(str(error)) from None
         except (WireError, SpecError) as error:
             raise self._problem(f"its answer could not be read ({error})") from None
+
+    def _bound(self, text: str) -> BridgeError:
+        """A value past the bridge's bounds: the call fails, and the row says which bound."""
+        where = self.calling[-1] if self.calling else "a value of the notebook"
+        self.problems.append(f"{where}: {text}"[:300])
+        return BridgeError(f"{where}: {text}")
 
     def _problem(self, text: str, kind: type = BridgeError) -> BridgeError:
         self.problems.append(text)
@@ -208,6 +220,7 @@ class Session:
 
     # ------------------------------------------------------------------ requests
     def _request(self, request: dict) -> dict:
+        """Send one request; its reply, a JSON object (each reply has its own budget)."""
         if self.depth and self.nested is None:
             raise BridgeError("a checker function called back cannot call the notebook's code")
         answer = (self.nested if self.depth else self.kernel)(request)
@@ -223,8 +236,10 @@ class Session:
             if isinstance(text, str) and text:
                 print(text, end="" if text.endswith("\n") else "\n")
         text = answer.get("text")
-        if not isinstance(text, str) or len(text) > MAX_MESSAGE_CHARS:
-            raise self._problem("no answer, or one larger than allowed")
+        if not isinstance(text, str):
+            raise self._problem("no answer")
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise self._bound(f"an answer of {len(text):,} characters ({BOUNDS})")
         try:
             reply = json.loads(text)
         except (ValueError, RecursionError):
@@ -234,21 +249,37 @@ class Session:
         if "bridge_error" in reply:
             raise self._problem(f"the grader's code in the kernel failed: "
                                 f"{str(reply['bridge_error'])[:200]}")
+        if "past_bounds" in reply:
+            raise self._bound(str(reply["past_bounds"])[:250])
         self.decoder.items = 0
         return reply
 
     def fetch(self, name: str) -> Any:
-        reply = self._request({"op": "get", "name": name})
-        if reply.get("found") is False:
-            raise KeyError(name)
-        if reply.get("found") is not True:
-            raise self._problem("a malformed answer to a name's lookup")
-        return self._decode(reply.get("value"))
+        with self._calling(name):
+            reply = self._request({"op": "get", "name": name})
+            if reply.get("found") is False:
+                raise KeyError(name)
+            if reply.get("found") is not True:
+                raise self._problem("a malformed answer to a name's lookup")
+            return self._decode(reply.get("value"))
 
     def bind(self, name: str, value: Any) -> None:
-        self._request({"op": "bind", "name": name, "value": self.encoder.encode(value)})
+        with self._calling(name):
+            self._request({"op": "bind", "name": name, "value": self.encoder.encode(value)})
+
+    @contextlib.contextmanager
+    def _calling(self, name: str):
+        self.calling.append(str(name)[:100])
+        try:
+            yield
+        finally:
+            self.calling.pop()
 
     def call(self, function: StudentFunction, args: tuple, kwargs: dict) -> Any:
+        with self._calling(function.__name__):
+            return self._call(function, args, kwargs)
+
+    def _call(self, function: StudentFunction, args: tuple, kwargs: dict) -> Any:
         request = {"op": "call", "target": self.encoder.encode(function),
                    "args": [self.encoder.encode(a) for a in args],
                    "kwargs": {str(k): self.encoder.encode(v) for k, v in kwargs.items()}}
@@ -264,6 +295,8 @@ class Session:
             target = args[int(key)] if key.isdigit() and int(key) < len(args) else kwargs.get(key)
             _write_back(target, self._decode(message))
         error = reply.get("error")
+        if isinstance(error, dict) and error.get("type") == "BoundError":  # its stub's call
+            self.problems.append(f"{function.__name__}: {str(error.get('message'))[:250]}")
         if error is not None:
             raise _student_exception(function.__name__, error)
         if "result" not in reply:
@@ -273,12 +306,15 @@ class Session:
     def callback(self, text: str) -> str:
         """Run a checker function that the student's code called through a stub."""
         try:
-            if not isinstance(text, str) or len(text) > MAX_MESSAGE_CHARS:
-                raise WireError("too large")
+            if not isinstance(text, str):
+                raise WireError("not text")
+            if len(text) > MAX_MESSAGE_CHARS:
+                raise self._bound(f"a call of {len(text):,} characters ({BOUNDS})")
             request = json.loads(text)
             function = self.stubs.get(request.get("token"))
             if function is None:
                 return json.dumps({"error": "this function is only valid while its test runs"})
+            self.decoder.items = 0  # one callback, one message: its own budget
             args = [self._decode(a) for a in request.get("args", [])]
             kwargs = {str(k): self._decode(v) for k, v in dict(request.get("kwargs", {})).items()}
             self.depth += 1

@@ -10,6 +10,8 @@ type, so that an array, a tensor and a list stay apart:
     {"t": "str", "v": "..."}
     {"t": "ndarray" | "tensor" | "npscalar", "dtype": "float32", "shape": [2, 3],
      "data": "<base64 of the bytes, C order, little-endian>"}
+    (an extended-precision float, ``np.longdouble``, and a bfloat16 tensor are real
+    numbers too: they cross as float64 when every value fits float64's range)
     {"t": "list" | "tuple" | "set", "v": [...]} {"t": "dict", "items": [[k, v], ...]}
     {"t": "ref", "id": 7}   an object living on the other side (a function, a model...)
 
@@ -17,6 +19,10 @@ plus what a side adds with hooks: models ({"t": "model", "spec": ...}), callable
 ({"t": "function"}, {"t": "stub"}, {"t": "libfn"}), objects of other types
 ({"t": "opaque"}). Decoding checks every field and raises :class:`WireError` at the
 first thing that is not exactly as described: nothing is executed or unpickled.
+
+The bounds of one message (:data:`BOUNDS`, said in words to the student whose call
+passed one) are per message: each request, each reply and each callback is counted
+on its own, so a heavy call costs the function that made it and no later one.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -32,12 +39,41 @@ import numpy as np
 MAX_MESSAGE_CHARS = 64 * 2**20     # one message, JSON text
 MAX_DEPTH = 32
 MAX_ITEMS = 1_000_000              # elements of all containers of one message, together
+MAX_INT_DIGITS = 4000
 DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
           "float16", "float32", "float64"}
+INT_TEXT = re.compile(r"-?[0-9]+")
+WIDENED = {"bfloat16": "float32"}  # real dtypes carried as another (longdouble: float64)
+BOUNDS = (f"one message of the bridge carries at most {MAX_MESSAGE_CHARS // 2**20} MiB of "
+          f"JSON, {MAX_ITEMS:,} values (array elements count one each), {MAX_DEPTH} levels "
+          f"of nesting and ints of {MAX_INT_DIGITS:,} digits")
 
 
 class WireError(ValueError):
     """A message does not follow the format: the side that sent it is not to be believed."""
+
+
+class BoundError(WireError):
+    """A well-formed message past one of :data:`BOUNDS` (the call that sent it fails)."""
+
+
+def carried(array: np.ndarray) -> np.ndarray | None:
+    """``array`` in a dtype the wire carries, or None (not real numbers, or too large).
+
+    An extended-precision float becomes float64, a bfloat16 float32, when every value
+    fits (a finite value stays finite); complex numbers are not real, so never carried.
+    """
+    name = array.dtype.name
+    if name in DTYPES:
+        return array
+    if array.dtype.kind == "f" or name in WIDENED:
+        target = np.dtype(WIDENED.get(name, "float64"))
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+            converted = np.asarray(array, dtype=target)
+            same = np.isfinite(converted) == np.isfinite(np.asarray(array, dtype=np.float64)
+                                                         if name in WIDENED else array)
+        return converted if bool(np.all(same)) else None
+    return None
 
 
 def _array_fields(array: np.ndarray) -> dict:
@@ -55,7 +91,7 @@ class Encoder:
 
     def encode(self, value: Any, depth: int = 0) -> dict:
         if depth > MAX_DEPTH:
-            raise WireError("nested too deeply")
+            raise BoundError(f"values nested more than {MAX_DEPTH} deep ({BOUNDS})")
         kind = type(value)
         if value is None:
             return {"t": "none"}
@@ -67,10 +103,11 @@ class Encoder:
             return {"t": "float", "v": value.hex()}
         if kind is str:
             return {"t": "str", "v": value}
-        if isinstance(value, np.ndarray) and value.dtype.name in DTYPES:
-            return {"t": "ndarray", **_array_fields(np.asarray(value))}
-        if isinstance(value, np.generic) and np.dtype(type(value)).name in DTYPES:
-            return {"t": "npscalar", **_array_fields(np.asarray(value))}
+        if isinstance(value, (np.ndarray, np.generic)):
+            array = carried(np.asarray(value))
+            if array is not None:
+                return {"t": "ndarray" if isinstance(value, np.ndarray) else "npscalar",
+                        **_array_fields(array)}
         if kind in (list, tuple):
             return {"t": kind.__name__, "v": [self.encode(v, depth + 1) for v in value]}
         if kind in (set, frozenset):
@@ -96,7 +133,8 @@ def _tensor_fields(value: Any) -> dict | None:
         array = np.asarray(value.numpy())
     except Exception:  # noqa: BLE001 - a symbolic tensor has no values
         return None
-    return _array_fields(array) if array.dtype.name in DTYPES else None
+    array = carried(array)
+    return _array_fields(array) if array is not None else None
 
 
 class Decoder:
@@ -108,23 +146,29 @@ class Decoder:
         self.items = 0
 
     def loads(self, text: str) -> Any:
-        if not isinstance(text, str) or len(text) > MAX_MESSAGE_CHARS:
-            raise WireError("a message that is not text, or larger than the limit")
+        if not isinstance(text, str):
+            raise WireError("a message that is not text")
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise BoundError(f"a message of {len(text):,} characters ({BOUNDS})")
         try:
             message = json.loads(text)
         except (ValueError, RecursionError) as error:
             raise WireError(f"not JSON: {str(error)[:80]}") from None
+        return self.message(message)
+
+    def message(self, message: Any) -> Any:
+        """Decode one whole message (its own budget of :data:`MAX_ITEMS` values)."""
         self.items = 0
         return self.decode(message)
 
     def _count(self, n: int) -> None:
         self.items += n
         if self.items > MAX_ITEMS:
-            raise WireError("too many values in one message")
+            raise BoundError(f"more than {MAX_ITEMS:,} values in one message ({BOUNDS})")
 
     def decode(self, message: Any, depth: int = 0) -> Any:
         if depth > MAX_DEPTH:
-            raise WireError("nested too deeply")
+            raise BoundError(f"values nested more than {MAX_DEPTH} deep ({BOUNDS})")
         if not isinstance(message, dict) or not isinstance(message.get("t"), str):
             raise WireError("a value without its type tag")
         tag = message["t"]
@@ -135,8 +179,10 @@ class Decoder:
             return _field(message, "v", bool)
         if tag == "int":
             text = _field(message, "v", str)
-            if len(text) > 4000 or not text.lstrip("-").isdigit():
+            if not INT_TEXT.fullmatch(text):
                 raise WireError("a malformed int")
+            if len(text.lstrip("-")) > MAX_INT_DIGITS:
+                raise BoundError(f"an int of {len(text.lstrip('-')):,} digits ({BOUNDS})")
             return int(text)
         if tag == "float":
             try:

@@ -25,7 +25,7 @@ import warnings
 
 import numpy as np
 
-from .codec import MAX_MESSAGE_CHARS, Decoder, Encoder, WireError, field
+from .codec import BOUNDS, MAX_MESSAGE_CHARS, BoundError, Decoder, Encoder, WireError, field
 from .models import build_model, model_spec
 
 MIME = "text/x-nn-bridge"
@@ -44,15 +44,19 @@ class Stub:
         request = {"op": "callback", "token": self.token,
                    "args": [self.bridge.encoder.encode(a) for a in args],
                    "kwargs": {k: self.bridge.encoder.encode(v) for k, v in kwargs.items()}}
-        ask = self.bridge.shell.kernel.raw_input
-        reply = json.loads(ask(CALLBACK_PROMPT + json.dumps(request)))
+        reply = json.loads(self._ask(request))
         while isinstance(reply, dict) and "call" in reply:  # the checker calls our code back
             result = self.bridge.dispatch(reply["call"])
-            reply = json.loads(ask(CALLBACK_PROMPT + json.dumps({"op": "result",
-                                                                  "reply": result})))
+            reply = json.loads(self._ask({"op": "result", "reply": result}))
         if reply.get("error"):
             raise RuntimeError(f"{self.__name__}: {reply['error']}")
-        return self.bridge.decoder.decode(reply["value"])
+        return self.bridge.decoder.message(reply["value"])  # a message: its own budget
+
+    def _ask(self, request: dict) -> str:
+        text = json.dumps(request, separators=(",", ":"))
+        if len(text) > MAX_MESSAGE_CHARS:  # the checker would refuse it: the caller fails
+            raise BoundError(f"a call of {self.__name__} of {len(text):,} characters ({BOUNDS})")
+        return self.bridge.shell.kernel.raw_input(CALLBACK_PROMPT + text)
 
 
 def _student_frames(tb) -> list[str]:
@@ -127,14 +131,18 @@ class KernelBridge:
         text = json.dumps(self.dispatch(json.loads(base64.b64decode(text))),
                           separators=(",", ":"))
         if len(text) > MAX_MESSAGE_CHARS:
-            text = json.dumps({"bridge_error": "the answer is larger than the grader accepts"})
+            text = json.dumps({"past_bounds": f"an answer of {len(text):,} characters ({BOUNDS})"})
         publish_display_data({MIME: text})
 
     def dispatch(self, request: dict) -> dict:
+        """Answer one request; each is one message, with its own budget of values."""
+        self.decoder.items = 0
         try:
             if request.get("op") not in ("get", "bind", "call"):
                 raise WireError("an unknown request")
             return getattr(self, "_op_" + request["op"])(request)
+        except BoundError as error:  # a value past the bounds: this call fails, no other
+            return {"past_bounds": str(error)[:500]}
         except Exception as error:  # noqa: BLE001 - said in the reply, not raised
             return {"bridge_error": f"{type(error).__name__}: {str(error)[:300]}"}
 

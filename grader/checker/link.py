@@ -54,12 +54,22 @@ class CheckerDied(RuntimeError):
 
 
 class CheckerProcess:
-    """One checker process; restarted by :meth:`ensure` when it has died."""
+    """One checker process; restarted by :meth:`ensure` when it has died.
 
-    def __init__(self, argv: list[str], env: dict[str, str], log: Path, cwd: Path):
+    It has a kernel's limits: a watchdog (``grader.sandbox.Watchdog``) stops it past the
+    memory or process limit of ``limits`` (``grader.sandbox.Limits``; its defaults if
+    None, a student's own from :meth:`begin` on), and a test that runs past its cell's
+    time stops it too. Either way the test fails with the reason, the student's row says
+    it, and the next student gets a fresh checker.
+    """
+
+    def __init__(self, argv: list[str], env: dict[str, str], log: Path, cwd: Path,
+                 limits=None):
         self.argv, self.env, self.log, self.cwd = argv, env, log, cwd
+        self.limits = limits
         self.process: subprocess.Popen | None = None
-        self.buffer = b""
+        self.watchdog = None
+        self.buffer = bytearray()
 
     def ensure(self, timeout: float = 120) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -69,12 +79,30 @@ class CheckerProcess:
             self.process = subprocess.Popen(
                 self.argv, cwd=self.cwd, env=self.env, stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE, stderr=log, start_new_session=True)
-        self.buffer = b""
+        self.buffer = bytearray()
+        self._watch()
         started = self.receive(time.monotonic() + timeout)
         if started.get("op") != "started":
             raise CheckerDied(f"the checker did not start: {started}")
 
+    def _watch(self) -> None:
+        """A watchdog on the checker's memory and processes, with ``self.limits``."""
+        from ..sandbox import Limits, Watchdog  # the worker's side: not in the checker's sandbox
+
+        if self.watchdog is not None:
+            self.watchdog.stop()
+        self.limits = self.limits or Limits()
+        self.watchdog = Watchdog(self.process.pid, self.limits,
+                                 sandboxed=Path(self.argv[0]).name == "bwrap")
+        self.watchdog.start()
+
+    def stopped_by_watchdog(self) -> str | None:
+        """Why the watchdog stopped the checker ("used over 4096 MB of memory"), or None."""
+        return self.watchdog.detail if self.watchdog and self.watchdog.violation else None
+
     def stop(self) -> None:
+        if self.watchdog is not None:
+            self.watchdog.stop()
         if self.process is None:
             return
         for stream in (self.process.stdin, self.process.stdout):
@@ -97,8 +125,12 @@ class CheckerProcess:
             raise CheckerDied(f"the checker is gone ({error})") from None
 
     def receive(self, deadline: float) -> dict:
+        """The checker's next message (a pipe gives 64 KiB a read: each read is searched
+        once, so a message of many megabytes costs linear time)."""
         fd = self.process.stdout.fileno()
-        while b"\n" not in self.buffer:
+        searched = 0
+        while (end := self.buffer.find(b"\n", searched)) < 0:
+            searched = len(self.buffer)
             left = deadline - time.monotonic()
             ready, _, _ = select.select([fd], [], [], max(0.0, left))
             if not ready:
@@ -109,11 +141,18 @@ class CheckerProcess:
             self.buffer += chunk
             if len(self.buffer) > 4 * MAX_MESSAGE_CHARS:
                 raise CheckerDied("the checker sent too much")
-        line, self.buffer = self.buffer.split(b"\n", 1)
+        line = bytes(self.buffer[:end])
+        del self.buffer[:end + 1]
         return json.loads(line)
 
-    def begin(self, readonly: list[str], owned: list[str], timeout: float = 300) -> list[str]:
+    def begin(self, readonly: list[str], owned: list[str], timeout: float = 300,
+              limits=None) -> list[str]:
+        """A fresh namespace for a student; ``limits`` (a ``Limits``): the student's own."""
         self.ensure()
+        if limits is not None and (limits.memory_mb, limits.processes) != (
+                self.limits.memory_mb, self.limits.processes):
+            self.limits = limits
+            self._watch()
         self.send({"op": "begin", "readonly": readonly, "owned": owned})
         ready = self.receive(time.monotonic() + timeout)
         return list(ready.get("problems", []))
@@ -146,11 +185,16 @@ class CheckerProcess:
                 self.send({"op": "answer", **answer})
         except (CheckerDied, TimeoutError, ValueError) as error:
             self.stop()
-            timeout = isinstance(error, TimeoutError) or time.monotonic() >= deadline
+            limit = self.stopped_by_watchdog()
+            timeout = not limit and (isinstance(error, TimeoutError) or
+                                     time.monotonic() >= deadline)
+            failed = (f"the checker {limit} while running {label} (what the notebook's kernel "
+                      "sent needed more than a kernel may use); it was stopped") if limit else \
+                str(error)[:300]
             return {"status": "error", "timeout": timeout, "stdout": "", "stderr": "",
-                    "checker_failed": str(error)[:300],
+                    "checker_failed": failed,
                     "error": {"ename": "GradingError", "evalue": (
-                        "the cell ran past its time" if timeout else
+                        "the cell ran past its time" if timeout else failed if limit else
                         "the grader's checker failed while running this test"),
                         "traceback": []}}
 

@@ -48,7 +48,7 @@ KERNEL_CLASS = "helpers.kernel.CourseKernel"
 # "official Jupyter news?" question and no update check covering the notebook.
 LAB_SETTINGS = {"@jupyterlab/apputils-extension:notification": {
     "fetchNews": "false", "checkForUpdates": False}}
-EXTRAS = "tf,course" if STUDENT_EDITION else "tf,course,dev"
+EXTRAS = "tf,course" if STUDENT_EDITION else "tf,course,grading,dev"
 # nbgrader's parts that need a course and an exchange: the student edition has neither,
 # so its JupyterLab keeps only the Validate button (plugin and server extension).
 INSTRUCTOR_PLUGINS = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",
@@ -154,8 +154,25 @@ def lab_command(python: Path) -> tuple[list[str], dict[str, str]]:
     env = {**os.environ, "PATH": os.pathsep.join([str(python.parent), os.environ.get("PATH", "")])}
     if not STUDENT_EDITION:
         (ROOT / "grader" / "exchange").mkdir(parents=True, exist_ok=True)
+        # imported by the server from its working directory, ROOT (`python -m` puts it first)
+        command.append("--ContentsManager.pre_save_hook=tasks.refuse_saving_the_release")
     ensure_lab_settings(python)
     return command, env
+
+
+RELEASE_FOLDER = "course"
+SAVE_REFUSED = (f"{RELEASE_FOLDER}/ is the student release: `python -m grader release` writes it "
+                "and `python -m grader publish` ships it as committed, so the instructor's lab "
+                "saves nothing into it (outputs included). To keep this notebook, use File > "
+                f"Save Notebook As... with a path outside {RELEASE_FOLDER}/, e.g. grader/work/.")
+
+
+def refuse_saving_the_release(model=None, path: str = "", contents_manager=None, **_) -> None:
+    """The instructor's JupyterLab pre-save hook: no save (autosave included) into course/."""
+    if path.strip("/").split("/", 1)[0] == RELEASE_FOLDER:
+        from tornado.web import HTTPError
+
+        raise HTTPError(403, SAVE_REFUSED.replace("%", "%%"))
 
 
 BWRAP_HINT = ("bubblewrap (bwrap) confines student code when grading. Install it with your "
@@ -210,6 +227,9 @@ def cmd_env(_args: list[str]) -> int:
 
 def cmd_lab(args: list[str]) -> int:
     command, env = lab_command(ensure_environment())
+    if not STUDENT_EDITION:
+        print(f"note: this lab saves nothing into {RELEASE_FOLDER}/ (the generated student "
+              "release); Save Notebook As... elsewhere to keep a copy.", flush=True)
     return subprocess.call([*command, *args], cwd=ROOT, env=env)
 
 

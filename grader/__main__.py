@@ -18,12 +18,18 @@ def main(argv: list[str] | None = None) -> int:
     p_release.add_argument("assignments", nargs="*", help="default: every assignment")
 
     p_publish = sub.add_parser("publish", help="write the student edition to a folder")
-    p_publish.add_argument("out", help="folder to write (emptied first if it holds an edition)")
+    p_publish.add_argument("out", help="folder to write: new, empty, an empty clone, or an "
+                                       "earlier edition (updated in place, its .git kept)")
     p_publish.add_argument("--repository", required=True,
                            help="OWNER/NAME of the edition's GitHub repository")
     p_publish.add_argument("--ref", default=None,
                            help="the tag the badges and installs point at "
                                 "(default: edition-<first 12 digits of this commit>)")
+    p_publish.add_argument("--dry-run", action="store_true",
+                           help="say what would change and what to run next; write nothing")
+    p_publish.add_argument("--from-working-tree", action="store_true",
+                           help="publish the files on disk, not the commit's (needs --ref "
+                                "when they differ from the commit)")
 
     p_grade = sub.add_parser("grade", help="autograde a class of submissions")
     p_grade.add_argument("assignment")
@@ -70,17 +76,10 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     if args.command == "publish":
-        from .publish import PublishError, publish
+        from .publish import command
 
-        try:
-            out = publish(args.out, args.repository, args.ref)
-        except PublishError as error:
-            print(f"publish failed: {error}", file=sys.stderr)
-            return 1
-        ref = __import__("json").loads((out / "edition.json").read_text())["ref"]
-        print(f"student edition written to {out}\npush it to https://github.com/"
-              f"{args.repository} and tag that commit {ref}")
-        return 0
+        return command(args.out, args.repository, args.ref, dry_run=args.dry_run,
+                       from_working_tree=args.from_working_tree)
     if args.command == "grade":
         from .course import GRADER_DIR
         from .grade import SandboxUnavailable, grade_class

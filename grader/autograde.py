@@ -139,14 +139,21 @@ def _cell(spec_cell: SpecCell) -> NotebookNode:
     return cell
 
 
-# The edition's copies of the setup and badge cells name its repository and tag.
-_EDITION_SPECIFIC = re.compile(r"(github\.com/)[\w.-]+/[\w.-]+(@|/blob/)[\w./-]+?(?=[\"/)])")
+# The edition's copies of the setup and badge cells name its repository and tag: the
+# install `github.com/OWNER/NAME@TAG"` and the badge
+# `colab.research.google.com/github/OWNER/NAME/blob/TAG/course/...` (a tag may hold "/").
+_EDITION_SPECIFIC = re.compile(
+    r"(?P<site>github\.com/|colab\.research\.google\.com/github/)[\w.-]+/[\w.-]+"
+    r"(?P<at>/blob/[\w./-]+?(?=/course/)|@[\w./-]+?(?=[\"'\s]))")
+
+
+def _without_edition(source: str) -> str:
+    return _EDITION_SPECIFIC.sub(lambda m: m["site"] + "EDITION" + m["at"][:1], source)
 
 
 def _same_locked(submitted: str, stored: str) -> bool:
     """A read-only cell as handed in equals the gradebook's, up to the edition's name."""
-    return submitted == stored or (_EDITION_SPECIFIC.sub(r"\1\2", submitted)
-                                   == _EDITION_SPECIFIC.sub(r"\1\2", stored))
+    return submitted == stored or _without_edition(submitted) == _without_edition(stored)
 
 
 def prepare(notebook: NotebookNode, spec: AssignmentSpec, screen: bool = True

@@ -1,6 +1,7 @@
 """Write the student edition: what students clone and Colab installs from, with no answers.
 
-    python -m grader publish OUT --repository OWNER/NAME [--ref REF]
+    python -m grader publish OUT --repository OWNER/NAME [--ref REF] [--dry-run]
+                             [--from-working-tree]
 
 OUT receives ``course/`` (the released notebooks, their setup cells and Colab badges
 pointing at ``OWNER/NAME`` at the tag REF), ``helpers/``, ``data/`` (with provenance
@@ -9,27 +10,54 @@ and licences), ``pyproject.toml``, ``LICENSE``, a student ``README.md`` and a
 Validate button only. Nothing else of this repository goes there: no ``solutions/``,
 no grader, no tests (and so no hidden tests and no lists of student mistakes).
 
-The default REF is ``edition-`` and the first 12 hex digits of this repository's
-commit. Publishing the same commit twice writes the same bytes.
+What is published is what this repository's commit (HEAD) holds, read with
+``git archive``: notebooks saved in ``course/`` by a lab, or any other uncommitted
+change, never reach students, and the report names what was left out. The commit's
+``course/`` must be exactly what nbgrader generates from the commit's ``solutions/``
+(no outputs saved by a lab, no answer typed in): publish refuses it otherwise, naming
+the notebooks. ``--from-working-tree`` publishes the files on disk instead (the tests do,
+to try an uncommitted checkout), with the same check; it needs ``--ref`` when those files
+differ from the commit, since the default tag names the commit.
+
+The default REF is ``edition-`` and the first 12 hex digits of the commit. The same
+commit gives the same bytes, whatever the working tree holds.
+
+OUT is a new or empty folder, an empty clone (only ``.git``), or an earlier edition
+(it holds ``edition.json`` and nothing but what an edition holds): that one is updated
+in place, keeping its ``.git`` and nothing else of the old tree. Any other folder is
+refused. The report lists what changed and the git commands that commit, tag and push
+the edition; ``--dry-run`` prints them and writes nothing.
 """
 
 from __future__ import annotations
 
+import filecmp
+import importlib.util
+import io
 import json
 import re
+import shlex
 import shutil
 import subprocess
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from helpers.setup import COURSE_REF, COURSE_REPOSITORY, colab_badge_url, setup_cell
-
-from .course import RELEASE, ROOT, assignments, nbgrader_meta
+from .course import ROOT, nbgrader_meta
 
 REPOSITORY = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
 REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}")
 COPIED = ["pyproject.toml", "LICENSE", "data/README.md"]
+# What of this repository an edition is made from (the commit's copies, by default).
+SOURCES = ["course", "solutions", "helpers", "data", "pyproject.toml", "LICENSE", "README.md",
+           "tasks.py", "grader/edition_readme.md"]
+# The top-level entries an edition holds, and those its own tools make (.gitignore'd).
+EDITION_ENTRIES = {"course", "helpers", "data", "pyproject.toml", "LICENSE", "README.md",
+                   "tasks.py", ".gitignore", "edition.json"}
+EDITION_BUILD_OUTPUTS = {".venv", "__pycache__", ".ipynb_checkpoints"}
 EDITION_GITIGNORE = ".venv/\n__pycache__/\n*.egg-info/\n.ipynb_checkpoints/\n"
 BADGE_IMAGE = "https://colab.research.google.com/assets/colab-badge.svg"
 
@@ -38,27 +66,113 @@ class PublishError(RuntimeError):
     """The edition cannot be written as asked (bad repository name, no commit, ...)."""
 
 
+def _git(root: Path, *args: str) -> str:
+    """A git command's standard output in ``root``; PublishError when it fails."""
+    try:
+        done = subprocess.run(["git", *args], cwd=root, capture_output=True, check=True)
+    except (OSError, subprocess.CalledProcessError) as error:
+        detail = getattr(error, "stderr", b"") or b""
+        raise PublishError(f"git {' '.join(args)} failed in {root}: "
+                           f"{detail.decode(errors='replace').strip() or error}") from error
+    return done.stdout.decode("utf-8", errors="replace")
+
+
+def _head(root: Path) -> str:
+    try:
+        return _git(root, "rev-parse", "--verify", "HEAD^{commit}").strip()
+    except PublishError as error:
+        raise PublishError(f"{root} has no git commit to publish: commit first (or pass "
+                           "--from-working-tree with --ref)") from error
+
+
 def default_ref(root: Path = ROOT) -> str:
     """``edition-`` and the first 12 hex digits of the checkout's commit."""
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True,
-                                text=True, check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError) as error:
+        commit = _head(root)
+    except PublishError as error:
         raise PublishError("no git commit to name the edition after: pass --ref") from error
     return f"edition-{commit[:12]}"
 
 
-def _rewrite_notebook(path: Path, assignment: str, repository: str, ref: str):
+def uncommitted(root: Path = ROOT) -> list[str]:
+    """The files the edition is made from that differ from the commit, with git's status
+    letters, e.g. ``"M course/05_x/05_x.ipynb"`` (untracked files included)."""
+    entries = _git(root, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--",
+                   *SOURCES).split("\0")
+    found, index = [], 0
+    while index < len(entries):
+        entry = entries[index]
+        index += 1
+        if not entry:
+            continue
+        status, path = entry[:2].strip(), entry[3:]
+        if status[:1] in "RC":
+            index += 1  # a rename's second field is the old name
+        found.append(f"{status} {path}")
+    return sorted(found, key=lambda line: line.split(" ", 1)[1])
+
+
+def _snapshot(root: Path, commit: str, folder: Path) -> Path:
+    """The commit's copies of SOURCES, extracted into ``folder`` (what ``git archive`` gives)."""
+    present = [path for path in SOURCES
+               if _git(root, "ls-tree", "--name-only", commit, "--", path).strip()]
+    archive = subprocess.run(["git", "archive", "--format=tar", commit, "--", *present],
+                             cwd=root, capture_output=True, check=False)
+    if archive.returncode != 0:
+        raise PublishError(f"git archive failed: {archive.stderr.decode(errors='replace')}")
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        # the commit's own files; the "data" filter (Python 3.10.12+) refuses odd members
+        safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
+        tar.extractall(folder, **safe)
+    return folder
+
+
+def _assignments(source: Path) -> list[str]:
+    solutions = source / "solutions"
+    return sorted(p.name for p in solutions.iterdir() if (p / f"{p.name}.ipynb").is_file())
+
+
+def stale_release(source: Path) -> list[str]:
+    """The notebooks of ``source/course`` that are not byte for byte what nbgrader
+    generates from ``source/solutions`` (outputs a lab saved, an edited cell, an old
+    release), as paths relative to ``source``."""
+    from .release import generate
+
+    stale = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for assignment in _assignments(source):
+            generated = generate(assignment, Path(tmp) / "release", Path(tmp) / "gradebook.db",
+                                 solutions_dir=source / "solutions")
+            released = source / "course" / assignment / f"{assignment}.ipynb"
+            if not released.is_file() or released.read_bytes() != generated.read_bytes():
+                stale.append(str(released.relative_to(source)))
+    return stale
+
+
+def _setup_module(source: Path):
+    """``source``'s helpers/setup.py as a module of its own (not the one imported here)."""
+    spec = importlib.util.spec_from_file_location("_edition_setup",
+                                                  source / "helpers" / "setup.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _rewrite_notebook(path: Path, assignment: str, repository: str, ref: str, setup=None):
     """The released notebook with its badge and setup cell pointing at ``repository@ref``.
 
     Both cells are locked: their nbgrader checksums are recomputed, so that Validate
-    (which refuses a changed read-only cell) works in the edition.
+    (which refuses a changed read-only cell) works in the edition. ``setup`` is the
+    helpers.setup module whose placeholders the notebook holds.
     """
     from nbgrader.utils import compute_checksum
 
+    if setup is None:
+        import helpers.setup as setup
     notebook = nbformat.read(path, as_version=4)
-    old_badge, new_badge = colab_badge_url(assignment), colab_badge_url(assignment, repository, ref)
-    old_setup, new_setup = setup_cell(), setup_cell(repository, ref)
+    old_badge = setup.colab_badge_url(assignment)
+    new_badge = setup.colab_badge_url(assignment, repository, ref)
+    old_setup, new_setup = setup.setup_cell(), setup.setup_cell(repository, ref)
     for cell in notebook.cells:
         changed = cell.source.replace(old_badge, new_badge) if cell.cell_type == "markdown" \
             else (new_setup if cell.source == old_setup else cell.source)
@@ -73,9 +187,11 @@ def _rewrite_notebook(path: Path, assignment: str, repository: str, ref: str):
     return notebook
 
 
-def _syllabus(repository: str, ref: str) -> str:
+def _syllabus(repository: str, ref: str, source: Path = ROOT, setup=None) -> str:
     """The instructor README's syllabus table, with an "Open in Colab" badge per notebook."""
-    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    if setup is None:
+        import helpers.setup as setup
+    text = (source / "README.md").read_text(encoding="utf-8")
     table = re.search(r"^\| # \|.*?(?=\n\n)", text, re.S | re.M)
     if table is None:
         raise PublishError("README.md has no syllabus table to copy")
@@ -87,23 +203,24 @@ def _syllabus(repository: str, ref: str) -> str:
         elif line.startswith("|---"):
             rows.append(line + "---|")
         elif found:
-            url = colab_badge_url(found.group(1), repository, ref)
+            url = setup.colab_badge_url(found.group(1), repository, ref)
             rows.append(line + f" [![Open In Colab]({BADGE_IMAGE})]({url}) |")
     return "\n".join(rows)
 
 
-def student_readme(repository: str, ref: str) -> str:
-    template = (Path(__file__).parent / "edition_readme.md").read_text(encoding="utf-8")
-    return (template.replace("{syllabus}", _syllabus(repository, ref))
+def student_readme(repository: str, ref: str, source: Path = ROOT, setup=None) -> str:
+    template = (source / "grader" / "edition_readme.md").read_text(encoding="utf-8")
+    return (template.replace("{syllabus}", _syllabus(repository, ref, source, setup))
             .replace("{repository}", repository).replace("{ref}", ref))
 
 
-def _name_the_edition(setup_module: Path, repository: str, ref: str) -> None:
+def _name_the_edition(setup_module: Path, repository: str, ref: str, setup) -> None:
     """The edition's helpers.setup names its own repository and tag (so SETUP_CELL and the
     badge URLs it makes are the edition's)."""
     text = setup_module.read_text(encoding="utf-8")
-    lines = {f'COURSE_REPOSITORY = "{COURSE_REPOSITORY}"': f'COURSE_REPOSITORY = "{repository}"',
-             f'COURSE_REF = "{COURSE_REF}"': f'COURSE_REF = "{ref}"'}
+    lines = {f'COURSE_REPOSITORY = "{setup.COURSE_REPOSITORY}"':
+             f'COURSE_REPOSITORY = "{repository}"',
+             f'COURSE_REF = "{setup.COURSE_REF}"': f'COURSE_REF = "{ref}"'}
     for old, new in lines.items():
         if f"\n{old}\n" not in text:
             raise PublishError(f"helpers/setup.py lacks the line {old}")
@@ -111,48 +228,235 @@ def _name_the_edition(setup_module: Path, repository: str, ref: str) -> None:
     setup_module.write_text(text, encoding="utf-8")
 
 
-def publish(out: Path, repository: str, ref: str | None = None) -> Path:
-    """Write the student edition of this checkout to ``out`` (emptied first); return it."""
-    if not REPOSITORY.fullmatch(repository):
-        raise PublishError(f"--repository must be OWNER/NAME as on GitHub, not {repository!r}")
-    ref = ref or default_ref()
-    if not REF.fullmatch(ref) or ".." in ref:
-        raise PublishError(f"--ref is not a valid git tag name: {ref!r}")
-    if (repository, ref) == (COURSE_REPOSITORY, COURSE_REF):
+def _build(source: Path, out: Path, repository: str, ref: str) -> None:
+    """Write the edition made from the files of ``source`` into the empty folder ``out``."""
+    setup = _setup_module(source)
+    if (repository, ref) == (setup.COURSE_REPOSITORY, setup.COURSE_REF):
         raise PublishError("give the edition's real repository (--repository OWNER/NAME)")
-    out = Path(out).resolve()
-    if out == ROOT or ROOT.is_relative_to(out) or (out.exists() and any(out.iterdir())
-                                                   and not (out / "course").is_dir()):
-        raise PublishError(f"{out} is not empty and is not an earlier edition: choose a new folder")
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
-
-    for assignment in assignments():
-        notebook = _rewrite_notebook(RELEASE / assignment / f"{assignment}.ipynb", assignment,
-                                     repository, ref)
+    assignments = _assignments(source)
+    for assignment in assignments:
+        notebook = _rewrite_notebook(source / "course" / assignment / f"{assignment}.ipynb",
+                                     assignment, repository, ref, setup)
         target = out / "course" / assignment / f"{assignment}.ipynb"
         target.parent.mkdir(parents=True)
         nbformat.write(notebook, target)
-    for source in sorted((ROOT / "helpers").rglob("*.py")):
-        target = out / source.relative_to(ROOT)
+    for module in sorted((source / "helpers").rglob("*.py")):
+        target = out / module.relative_to(source)
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
-    _name_the_edition(out / "helpers" / "setup.py", repository, ref)
-    for data in sorted((ROOT / "data").glob("*.npz")):
+        shutil.copyfile(module, target)
+    _name_the_edition(out / "helpers" / "setup.py", repository, ref, setup)
+    for data in sorted((source / "data").glob("*.npz")):
         (out / "data").mkdir(exist_ok=True)
         shutil.copyfile(data, out / "data" / data.name)
     for name in COPIED:
-        shutil.copyfile(ROOT / name, out / name)
-    tasks = (ROOT / "tasks.py").read_text(encoding="utf-8")
+        shutil.copyfile(source / name, out / name)
+    tasks = (source / "tasks.py").read_text(encoding="utf-8")
     if "\nSTUDENT_EDITION = False\n" not in tasks:
         raise PublishError("tasks.py lacks the line `STUDENT_EDITION = False`")
     (out / "tasks.py").write_text(tasks.replace("\nSTUDENT_EDITION = False\n",
                                                 "\nSTUDENT_EDITION = True\n"), encoding="utf-8")
     (out / "tasks.py").chmod(0o755)
-    (out / "README.md").write_text(student_readme(repository, ref), encoding="utf-8")
+    (out / "README.md").write_text(student_readme(repository, ref, source, setup),
+                                   encoding="utf-8")
     (out / ".gitignore").write_text(EDITION_GITIGNORE, encoding="utf-8")
     (out / "edition.json").write_text(json.dumps(
-        {"repository": repository, "ref": ref, "assignments": assignments()}, indent=2) + "\n",
+        {"repository": repository, "ref": ref, "assignments": assignments}, indent=2) + "\n",
         encoding="utf-8")
-    return out
+
+
+# ------------------------------------------------------------------ the folder OUT
+
+def _files(folder: Path) -> set[str]:
+    """Every file under ``folder`` but its ``.git``, as relative paths."""
+    if not folder.is_dir():
+        return set()
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")
+            if (p.is_file() or p.is_symlink()) and p.relative_to(folder).parts[0] != ".git"}
+
+
+def _check_out_folder(out: Path, root: Path = ROOT) -> None:
+    """Refuse a folder that is neither new, empty, an empty clone nor an earlier edition."""
+    if out == root or root.is_relative_to(out):
+        raise PublishError(f"{out} holds this repository: choose another folder")
+    if out.exists() and not out.is_dir():
+        raise PublishError(f"{out} is a file, not a folder")
+    entries = {p.name for p in out.iterdir()} - {".git"} if out.exists() else set()
+    if not entries:
+        return
+    if not (out / "edition.json").is_file():
+        raise PublishError(f"{out} is not empty and is not an earlier edition (no edition.json)"
+                           f": it holds {', '.join(sorted(entries)[:8])}. Choose a new folder, "
+                           "an empty one or a clone of an empty repository")
+    foreign = sorted(name for name in entries - EDITION_ENTRIES - EDITION_BUILD_OUTPUTS
+                     if not name.endswith(".egg-info"))
+    if foreign:
+        raise PublishError(f"{out} is an earlier edition that also holds {', '.join(foreign)}, "
+                           "which publishing would delete: move them out first")
+
+
+def _replace_contents(out: Path, staging: Path) -> None:
+    """Make ``out`` hold exactly what ``staging`` holds, keeping ``out/.git`` as it is."""
+    out.mkdir(parents=True, exist_ok=True)
+    for entry in out.iterdir():
+        if entry.name == ".git":
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    for entry in sorted(staging.iterdir()):
+        shutil.move(str(entry), str(out / entry.name))
+
+
+@dataclass
+class Edition:
+    """What publishing wrote (or, in a dry run, would write) and what to do next."""
+
+    out: Path
+    repository: str
+    ref: str
+    made_from: str                                    # "commit 0123abcd..." or "working tree"
+    dry_run: bool = False
+    added: list[str] = field(default_factory=list)    # relative to out
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)  # "M path" in this repository
+    git: dict = field(default_factory=dict)  # out's repository: exists, origin, tag, pending
+
+    def next_steps(self) -> list[str]:
+        """The shell commands that commit, tag and push the edition to its repository."""
+        url = f"https://github.com/{self.repository}.git"
+        steps = [f"cd {shlex.quote(str(self.out))}"]
+        fresh = not self.git.get("exists")
+        if fresh:
+            steps.append("git init -b main")
+        if fresh or self.git.get("pending") or self.added or self.changed or self.removed:
+            steps += ["git add -A", f"git commit -m {shlex.quote(f'Student edition {self.ref}')}"]
+        if not self.git.get("tag"):
+            steps.append(f"git tag {self.ref}")
+        if not self.git.get("origin"):
+            steps.append(f"git remote add origin {url}")
+        steps.append(f"git push -u origin main {self.ref}" if fresh
+                     else f"git push origin HEAD {self.ref}")
+        return steps
+
+    def report(self) -> str:
+        lines = []
+        changes = len(self.added) + len(self.changed) + len(self.removed)
+        if self.dry_run:
+            lines.append(f"dry run: nothing written. Publishing {self.made_from} to {self.out} "
+                         f"for {self.repository}@{self.ref} would change {changes} files:")
+        else:
+            lines.append(f"student edition of {self.made_from} written to {self.out} for "
+                         f"{self.repository}@{self.ref}: {changes} files changed")
+        for label, paths in (("added", self.added), ("changed", self.changed),
+                             ("removed", self.removed)):
+            if label == "added" and paths and not (self.changed or self.removed):
+                lines.append(f"  added: {len(paths)} files (a new edition)")
+                continue
+            lines += [f"  {label}: {path}" for path in paths]
+        if self.left_out:
+            lines.append("not published (uncommitted in this repository; commit them to "
+                         "publish them):")
+            lines += [f"  {entry}" for entry in self.left_out]
+        origin = self.git.get("origin")
+        if origin and self.repository not in origin:
+            lines.append(f"note: {self.out}'s remote origin is {origin}, but the badges and "
+                         f"installs point at https://github.com/{self.repository}")
+        if self.git.get("tag") and changes:
+            lines.append(f"warning: the tag {self.ref} already names an earlier commit of this "
+                         "edition, and students' links may use it: publish with a new --ref "
+                         f"(or, if it was never pushed, run git tag -d {self.ref} first)")
+        if not changes and not self.git.get("pending") and self.git.get("tag"):
+            lines.append(f"the edition is already {self.ref}; if it is not pushed yet:")
+        else:
+            lines.append("then, to put it online (the badges and Colab installs need the tag "
+                         "on GitHub):" if not self.dry_run else "then you would run:")
+        lines += [f"  {step}" for step in self.next_steps()]
+        return "\n".join(lines)
+
+
+def _git_state(out: Path, ref: str) -> dict:
+    """Whether ``out`` is a git work tree, its origin, whether it has the tag ``ref`` and
+    uncommitted changes."""
+    if not (out / ".git").exists():
+        return {"exists": False}
+
+    def answer(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=out, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    return {"exists": True, "origin": answer("remote", "get-url", "origin"),
+            "tag": bool(answer("rev-parse", "-q", "--verify", f"refs/tags/{ref}")),
+            "pending": bool(answer("status", "--porcelain"))}
+
+
+def publish(out: Path, repository: str, ref: str | None = None, *,
+            from_working_tree: bool = False, dry_run: bool = False,
+            root: Path = ROOT) -> Edition:
+    """Write the student edition of ``root``'s commit (or working tree) to ``out``.
+
+    Returns what was done (or, with ``dry_run``, would be) and the commands to run next.
+    """
+    if not REPOSITORY.fullmatch(repository):
+        raise PublishError(f"--repository must be OWNER/NAME as on GitHub, not {repository!r}")
+    if ref is not None and (not REF.fullmatch(ref) or ".." in ref):
+        raise PublishError(f"--ref is not a valid git tag name: {ref!r}")
+    root = Path(root).resolve()
+    out = Path(out).resolve()
+    _check_out_folder(out, root)
+    is_repository = (root / ".git").exists()
+    left_out = uncommitted(root) if is_repository else []
+    if from_working_tree:
+        if ref is None and (left_out or not is_repository):
+            raise PublishError("the working tree differs from the commit the default tag would "
+                               "name: pass --ref (or commit, and publish without "
+                               "--from-working-tree)")
+        ref = ref or default_ref(root)
+        return _publish_from(root, out, repository, ref, "the working tree", [], dry_run)
+    commit = _head(root)
+    ref = ref or f"edition-{commit[:12]}"
+    with tempfile.TemporaryDirectory(prefix="nn-course-commit-") as tmp:
+        source = _snapshot(root, commit, Path(tmp))
+        return _publish_from(source, out, repository, ref, f"commit {commit[:12]}", left_out,
+                             dry_run)
+
+
+def _publish_from(source: Path, out: Path, repository: str, ref: str, made_from: str,
+                  left_out: list[str], dry_run: bool) -> Edition:
+    stale = stale_release(source)
+    if stale:
+        where = "the working tree's" if made_from == "the working tree" else f"{made_from}'s"
+        raise PublishError(
+            f"{where} course/ is not what nbgrader generates from its solutions/ (outputs "
+            "saved by a lab, an edited cell, or a release not rerun): "
+            + ", ".join(stale) + ". Run `python -m grader release`, commit, and publish again")
+    with tempfile.TemporaryDirectory(prefix="nn-course-edition-") as tmp:
+        staging = Path(tmp) / "edition"
+        staging.mkdir()
+        _build(source, staging, repository, ref)
+        new, old = _files(staging), _files(out)
+        common = sorted(new & old)
+        _, mismatch, errors = filecmp.cmpfiles(staging, out, common, shallow=False)
+        edition = Edition(out, repository, ref, made_from, dry_run,
+                          added=sorted(new - old), changed=sorted(mismatch + errors),
+                          removed=sorted(old - new), left_out=left_out)
+        if not dry_run:
+            _replace_contents(out, staging)
+    edition.git = _git_state(out, ref)
+    return edition
+
+
+def command(out: str, repository: str, ref: str | None, *, dry_run: bool = False,
+            from_working_tree: bool = False) -> int:
+    """``python -m grader publish``: publish, print the report; 0, or 1 with the reason."""
+    import sys
+
+    try:
+        edition = publish(Path(out), repository, ref, dry_run=dry_run,
+                          from_working_tree=from_working_tree)
+    except PublishError as error:
+        print(f"publish failed: {error}", file=sys.stderr)
+        return 1
+    print(edition.report())
+    return 0

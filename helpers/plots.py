@@ -48,7 +48,10 @@ def image_grid(
     width = 1.5 * min(images.shape[2] / images.shape[1], 3.0)
     ncols = min(ncols, m)
     nrows = int(np.ceil(m / ncols))
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, 1.7 * nrows), squeeze=False)
+    # constrained layout leaves room for every title; tight_layout let a two-line title
+    # overprint the images of the row above
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, 1.7 * nrows), squeeze=False,
+                             layout="constrained")
     for i, ax in enumerate(axes.flat):
         ax.axis("off")
         if i >= m:
@@ -62,7 +65,6 @@ def image_grid(
         ax.set_title(text, fontsize=8, color=colour)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
     return fig
 
 

@@ -304,9 +304,9 @@ def _hidden_inputs(call: str, function: str) -> str:
     kinds = []
     for argument in _split_arguments(match.group(1)):
         name, _, value = argument.partition("=")
-        if IDENTIFIER.fullmatch(name.strip()) and value:
-            kinds.append(f"`{name.strip()}` ({_input_kind(value)})")
-    return ", ".join(kinds) if kinds else "no arguments"
+        if IDENTIFIER.fullmatch(name.strip()):
+            kinds.append(f"`{name.strip()}`" + (f" ({_input_kind(value)})" if value else ""))
+    return ", ".join(kinds)
 
 
 def _hidden_problem(lines: list[str]) -> str:
@@ -319,13 +319,25 @@ def _hidden_problem(lines: list[str]) -> str:
         return f"NumPy warned ({warned.group(1)})"
     if changed:
         return f"it changed its input `{changed.group(1)}` in place"
-    for start, words in (("Wrong value", "wrong values"), ("Expected a scalar", "wrong shape"),
+    for start, words in (("Wrong values", "wrong values"), ("Wrong value", "a wrong value"),
+                         ("Expected a scalar", "wrong shape"),
                          ("Expected shape", "wrong shape"), ("Expected a tuple", "wrong number "
                          "of results"), ("It returned None", "it returned None"),
                          ("It returned values of dtype", "wrong dtype"),
                          ("Expected a whole number", "wrong dtype")):
         if problem.startswith(start) or start in problem:
             return words
+    for start, words in (("Its loss", "the wrong loss"), ("Its optimizer", "the wrong optimizer"),
+                         ("Its learning rate", "the wrong learning rate"),
+                         ("Its layers", "the wrong layers"), ("Its input shape", "the wrong "
+                         "input shape"), ("The model has no input", "a model with no input "
+                         "shape"), ("The model is already compiled", "a model already "
+                         "compiled"), ("The model is not compiled", "a model not compiled"),
+                         ("The model it returned is not", "a model not compiled")):
+        if problem.startswith(start):
+            return words
+    if re.match(r"Layer \d+ \(\d+ units\) does not apply", problem):
+        return "a layer with the wrong activation"
     if "integers where floats" in problem:
         return "wrong dtype (integers where floats were expected)"
     if "expected a whole number" in problem:
@@ -354,8 +366,12 @@ def hidden_failure(output: dict, function: str) -> str:
         return f"`{function}`: {_hidden_problem(lines)}" + (f", for {inputs}" if inputs else "")
     kind = ename if IDENTIFIER.fullmatch(ename) and ename not in ("StudentCodeError",) else (
         "an exception")
-    return (f"`{function}` raised {kind} on a hidden input (its message is not shown: it "
-            "could hold the hidden values)")
+    withheld = "(the message is not shown: it could hold the hidden values)"
+    if "\n  in your code: " in str(output.get("evalue", "")):  # the student's own exception
+        return f"`{function}` raised {kind} on a hidden input {withheld}"
+    if kind == "AssertionError":  # an assertion of the test itself
+        return f"`{function}` failed a check of a hidden test {withheld}"
+    return f"a hidden test of `{function}` stopped with {kind} {withheld}"
 
 
 def visible_failure(output: dict) -> str:

@@ -219,9 +219,21 @@ def test_a_hidden_failure_names_the_function_and_the_kind_of_input_only():
                                                  "place (now 0.3333)."}
     assert hidden_failure(mutated, "relu") == ("`relu`: it changed its input `z` in place, "
                                                "for `z` (a number)")
-    own = {"ename": "ValueError", "evalue": "I do not like [-40. -37.5]"}
-    assert "37.5" not in hidden_failure(own, "sigmoid")
-    assert "raised ValueError" in hidden_failure(own, "sigmoid")
+    own = {"ename": "ValueError", "evalue": "I do not like [-40. -37.5]\n  in your code: "
+                                             "sigmoid, line 3: raise ValueError(f'{z}')"}
+    assert hidden_failure(own, "sigmoid") == (
+        "`sigmoid` raised ValueError on a hidden input (the message is not shown: it could hold "
+        "the hidden values)")
+    keras_own = {"ename": "ValueError", "evalue": "the layer sequential_2 isn't built"}
+    assert hidden_failure(keras_own, "build").startswith(
+        "a hidden test of `build` stopped with ValueError (the message is not shown")
+    asserted = {"ename": "AssertionError", "evalue": "19896 parameters, expected 20031"}
+    assert "20031" not in hidden_failure(asserted, "build")
+    compiled = {"ename": "CheckFailed", "evalue": "compile_digit_model(model)\nIts loss on "
+                "y_true=[0., 1.], y_pred=[[0.05], [0.6]] is 0.054200; the expected loss gives "
+                "0.190723 (loss=mean_squared_error)."}
+    assert hidden_failure(compiled, "compile_digit_model") == (
+        "`compile_digit_model`: the wrong loss, for `model`")
     forged = {"ename": "<b>x</b> 4.2424", "evalue": "4.2424"}
     assert "4.2424" not in hidden_failure(forged, "sigmoid")
 

@@ -207,25 +207,27 @@ def native_stderr_without_startup_noise():
                 sys.stderr.write(kept)
 
 
-def limit_blas_threads(threads: int | None = None) -> int | None:
-    """Cap NumPy's BLAS pool at ``threads`` (default :data:`BLAS_THREADS`, or
-    ``NN_COURSE_BLAS_THREADS``); the cap set, or None where it was left alone.
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
-    With threadpoolctl (installed with the course, and on Colab) the cap applies at
-    once; without it, only before NumPy is first imported (through the environment).
+
+def limit_blas_threads(threads: int | None = None) -> int | None:
+    """Cap BLAS's thread pools at ``threads`` (default :data:`BLAS_THREADS`, or
+    ``NN_COURSE_BLAS_THREADS``); the cap set, or None where NumPy's was left alone.
+
+    A BLAS library loaded from now on (SciPy's own, say) reads the cap from the
+    environment; those already loaded get it from threadpoolctl (installed with the
+    course, and on Colab). Without threadpoolctl, NumPy's is capped only if it is not
+    imported yet.
     """
     if threads is None:
         threads = int(os.environ.get("NN_COURSE_BLAS_THREADS", BLAS_THREADS))
     if threads <= 0:
         return None
+    os.environ.update(dict.fromkeys(BLAS_THREAD_VARIABLES, str(threads)))
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
-        if "numpy" in sys.modules:
-            return None
-        for name in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ.setdefault(name, str(threads))
-        return threads
+        return None if "numpy" in sys.modules else threads
     import numpy  # noqa: F401 (its BLAS must be loaded to be found)
 
     threadpool_limits(limits=threads, user_api="blas")

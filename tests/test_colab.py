@@ -1,7 +1,7 @@
 """Colab, simulated: each notebook alone, its first cell installing helpers from "GitHub".
 
 One Python 3.12 environment with Colab's own packages (NumPy 2.0.2, TensorFlow 2.19,
-Keras 3.8, ipywidgets 7.7.1, IPython 7.34, ipykernel 6.17) stands in for a Colab
+Keras 3.8, ipywidgets 7.7.1, IPython 7.34, ipykernel 6.17, threadpoolctl 3.6) stands in for a Colab
 runtime, with a stub ``google.colab`` imported at start. The published edition is
 served from a local git repository standing in for GitHub (git's ``insteadOf``, through
 GIT_CONFIG_GLOBAL), so the notebooks are the published ones, untouched. Each solved
@@ -9,7 +9,9 @@ notebook runs alone in an empty folder: its setup cell installs ``helpers`` and
 changes no other installed package (``pip freeze`` before and after), and it runs top
 to bottom with no error and no stderr. The setup cell also fails well: without a
 network or with an unknown repository it says so in two lines and stops before
-TensorFlow; its local override works in a kernel that is not Colab.
+TensorFlow, and every later cell the learner runs anyway answers one line; its local
+override works in a kernel that is not Colab. On Colab the setup cell says what of the
+notebook's grading applies there, and NumPy's BLAS runs on one thread.
 """
 
 import glob
@@ -24,11 +26,12 @@ import pytest
 
 from grader.course import assignments
 from grader.release import filled_release
-from helpers.setup import helpers_source
+from helpers.setup import COLAB_NOTE, helpers_source
 from tests.conftest import EDITION_REF, EDITION_REPOSITORY
 
 COLAB_PACKAGES = ["numpy==2.0.2", "tensorflow-cpu==2.19.0", "keras==3.8.0", "ipywidgets==7.7.1",
-                  "ipython==7.34.0", "ipykernel==6.17.1", "matplotlib==3.10.0", "scipy==1.15.3"]
+                  "ipython==7.34.0", "ipykernel==6.17.1", "matplotlib==3.10.0", "scipy==1.15.3",
+                  "threadpoolctl==3.6.0"]
 STUB = "def enable_custom_widget_manager():\n    print('custom widget manager enabled')\n"
 
 
@@ -139,6 +142,7 @@ def test_each_notebook_alone_on_colab_installs_helpers_only_and_runs_clean(
     assert _problems(notebook) == []
     setup_output = "".join(o.get("text", "") for o in notebook.cells[1].outputs)
     assert "Colab" in setup_output and "TensorFlow 2.19" in setup_output
+    assert COLAB_NOTE in setup_output  # grading and Validate: where an instructor grades
     assert "custom widget manager enabled" not in setup_output  # ipywidgets 7 needs none
     quizzes = [o for c in notebook.cells if c.source.startswith("quiz(") for o in c.outputs]
     assert quizzes and all("application/vnd.jupyter.widget-view+json" in o.data
@@ -165,7 +169,38 @@ def test_an_install_that_cannot_work_says_so_in_two_lines_and_stops(colab, editi
     assert setup[0].ename == "SetupError" and len(message.splitlines()) <= 2, message
     assert "could not install the course's helpers" in message and "repository" in message
     assert not any(word in message for word in ("absl", "tensorflow", "Traceback"))
+    assert "does not exist or is private" in message and "pip failed" not in message
     assert notebook.cells[1].outputs == []  # Run All stopped at the setup cell
+
+
+def test_cells_run_after_a_failed_install_answer_one_line_each(colab, edition, tmp_path):
+    """20.9: not TensorFlow's start-up noise and a ModuleNotFoundError."""
+    python = colab[0]
+    subprocess.run([python, "-m", "pip", "uninstall", "--quiet", "--yes", "nn-course-helpers"],
+                   capture_output=True)
+    notebook = _setup_only(edition)
+    notebook.cells.append(nbformat.v4.new_code_cell("import tensorflow as tf\nprint(tf)"))
+    _run(notebook, colab, "colab", tmp_path, {  # each cell run by hand, whatever it says
+        "NN_COURSE_HELPERS_SOURCE": helpers_source(EDITION_REPOSITORY, "no-such-tag")})
+    assert "has no such tag" in "\n".join(notebook.cells[0].outputs[0].traceback)
+    for later in notebook.cells[1:]:
+        assert [(o.output_type, o.get("ename"), o.get("traceback")) for o in later.outputs] == [
+            ("error", "SetupError",
+             ["SetupError: run the first cell: the course is not installed"])], later.outputs
+
+
+def test_on_colab_blas_runs_on_one_thread(colab, edition, tmp_path):
+    python = colab[0]
+    subprocess.run([python, "-m", "pip", "uninstall", "--quiet", "--yes", "nn-course-helpers"],
+                   capture_output=True)
+    notebook = _setup_only(edition)
+    notebook.cells.append(nbformat.v4.new_code_cell(
+        "import threadpoolctl\nprint(sorted({p['num_threads'] for p in "
+        "threadpoolctl.threadpool_info() if p['user_api'] == 'blas'}))"))
+    _run(notebook, colab, "colab", tmp_path)
+    assert _problems(notebook) == []
+    assert COLAB_NOTE in "".join(o.get("text", "") for o in notebook.cells[0].outputs)
+    assert notebook.cells[2].outputs[0].text.strip() == "[1]"
 
 
 def test_the_override_works_in_a_kernel_that_is_not_colab(colab, edition, tmp_path):

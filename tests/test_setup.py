@@ -92,28 +92,33 @@ def test_reference_sigmoid_is_exact_and_never_overflows():
 
 
 # ------------------------------------------------------------------ BLAS threads
-def _blas_threads_after(code: str, env: dict | None = None) -> str:
-    """Run ``code`` in a fresh Python, then print BLAS's thread counts."""
+def _blas_threads_after(code: str, env: dict | None = None) -> dict:
+    """Run ``code`` in a fresh Python, then load SciPy's BLAS too; the thread counts of
+    NumPy's BLAS and of every BLAS loaded."""
     done = subprocess.run(
-        [sys.executable, "-c", code + "\nimport numpy, threadpoolctl\n"
-         "print(sorted({p['num_threads'] for p in threadpoolctl.threadpool_info()"
-         " if p['user_api'] == 'blas'}))"],
+        [sys.executable, "-c", code + "\nimport json, numpy, scipy.linalg, threadpoolctl\n"
+         "pools = [p for p in threadpoolctl.threadpool_info() if p['user_api'] == 'blas']\n"
+         "print(json.dumps({'numpy': [p['num_threads'] for p in pools if 'numpy' in "
+         "p['filepath']], 'all': sorted({p['num_threads'] for p in pools})}))"],
         capture_output=True, text=True, check=True,
         env={**{k: v for k, v in os.environ.items()
                 if not k.endswith("_NUM_THREADS") and k != "NN_COURSE_BLAS_THREADS"},
              **(env or {})})
-    return done.stdout.strip().splitlines()[-1]
+    import json
+
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+SETUP = "from helpers.setup import setup_notebook\nsetup_notebook(verbose=False)"
 
 
 def test_setup_notebook_runs_blas_on_one_thread():
-    """Under load a BLAS pool on every core slows 10's training 40-fold (22.14)."""
+    """Under load a BLAS pool on every core slows 10's training 40-fold (22.14); a BLAS
+    loaded after the setup cell (SciPy's) is capped too."""
     default = _blas_threads_after("import numpy")
-    capped = _blas_threads_after("from helpers.setup import setup_notebook\n"
-                                 "setup_notebook(verbose=False)")
-    assert capped == "[1]", (default, capped)
-    assert _blas_threads_after("from helpers.setup import setup_notebook\n"
-                               "setup_notebook(verbose=False)",
-                               {"NN_COURSE_BLAS_THREADS": "0"}) == default
+    capped = _blas_threads_after(SETUP)
+    assert capped == {"numpy": [1], "all": [1]}, (default, capped)
+    assert _blas_threads_after(SETUP, {"NN_COURSE_BLAS_THREADS": "0"}) == default
 
 
 def test_without_threadpoolctl_the_cap_goes_through_the_environment():
@@ -121,12 +126,12 @@ def test_without_threadpoolctl_the_cap_goes_through_the_environment():
             "from helpers.setup import limit_blas_threads\n"
             "assert limit_blas_threads() == 1\n"
             "del sys.modules['threadpoolctl']\n")
-    assert _blas_threads_after(code) == "[1]"
+    assert _blas_threads_after(code) == {"numpy": [1], "all": [1]}
     late = ("import sys\nimport numpy\nsys.modules['threadpoolctl'] = None\n"
             "from helpers.setup import limit_blas_threads\n"
-            "assert limit_blas_threads() is None  # too late: NumPy's pool is made\n"
+            "assert limit_blas_threads() is None  # too late for NumPy's pool\n"
             "del sys.modules['threadpoolctl']\n")
-    assert _blas_threads_after(late) == _blas_threads_after("import numpy")
+    assert _blas_threads_after(late)["numpy"] == _blas_threads_after("import numpy")["numpy"]
 
 
 # ------------------------------------------------------------------ the setup cell

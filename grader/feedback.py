@@ -349,11 +349,52 @@ def _hidden_problem(lines: list[str]) -> str:
     return "a wrong result"
 
 
-def hidden_failure(output: dict, function: str) -> str:
+def _statement_inputs(source: str, traceback_lines: list, function: str) -> str:
+    """The inputs of the test statement an error stopped at, read from the test's own
+    code (trusted), by name and by what the code shows of their kind: a dtype it names,
+    extreme literals (|x| >= 100, inf). ``traceback_lines`` is the checker's traceback,
+    whose first ``<label>, line N`` is that statement."""
+    import ast
+
+    found = next((re.search(r", line (\d+)$", str(line)) for line in traceback_lines
+                  if re.search(r"^  \w+, line \d+$", str(line))), None)
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return ""
+    if found is None:
+        return ""
+    line = int(found.group(1))
+    statement = next((node for node in tree.body
+                      if node.lineno <= line <= (node.end_lineno or node.lineno)), None)
+    for call in ast.walk(statement) if statement is not None else ():
+        if (isinstance(call, ast.Call) and len(call.args) >= 2
+                and isinstance(call.args[0], ast.Name) and call.args[0].id == function
+                and isinstance(call.args[1], ast.Dict)):
+            described = []
+            for key, value in zip(call.args[1].keys, call.args[1].values, strict=True):
+                if not (isinstance(key, ast.Constant) and isinstance(key.value, str)
+                        and IDENTIFIER.fullmatch(key.value)):
+                    continue
+                hints = sorted({node.attr for node in ast.walk(value) if isinstance(
+                    node, ast.Attribute) and re.fullmatch(r"(float|int|uint)\d+", node.attr)})
+                numbers = [node.value for node in ast.walk(value) if isinstance(
+                    node, ast.Constant) and isinstance(node.value, (int, float))
+                    and not isinstance(node.value, bool)]
+                if any(abs(n) >= 100 for n in numbers) or any(
+                        isinstance(n, ast.Attribute) and n.attr == "inf" for n in ast.walk(value)):
+                    hints.append("extreme values")
+                described.append(f"`{key.value}`" + (f" ({', '.join(hints)})" if hints else ""))
+            return ", ".join(described)
+    return ""
+
+
+def hidden_failure(output: dict, function: str, source: str = "") -> str:
     """What a hidden test's error may tell: the function, the kind of failure and of input.
 
     Never the message itself: it holds the hidden inputs and expected values, and an
-    exception the student's code raised may carry the inputs it was given.
+    exception the student's code raised may carry the inputs it was given. ``source``,
+    the test cell's code, names the inputs of the statement that failed.
     """
     ename = str(output.get("ename", ""))
     if ename in ("NotWritten", "NotImplementedError"):
@@ -366,12 +407,14 @@ def hidden_failure(output: dict, function: str) -> str:
         return f"`{function}`: {_hidden_problem(lines)}" + (f", for {inputs}" if inputs else "")
     kind = ename if IDENTIFIER.fullmatch(ename) and ename not in ("StudentCodeError",) else (
         "an exception")
-    withheld = "(the message is not shown: it could hold the hidden values)"
+    inputs = _statement_inputs(source, output.get("traceback") or [], function)
+    withheld = (f", for {inputs}" if inputs else "") + (
+        " (the message is not shown: it could hold the hidden values)")
     if "\n  in your code: " in str(output.get("evalue", "")):  # the student's own exception
-        return f"`{function}` raised {kind} on a hidden input {withheld}"
+        return f"`{function}` raised {kind} on a hidden input{withheld}"
     if kind == "AssertionError":  # an assertion of the test itself
-        return f"`{function}` failed a check of a hidden test {withheld}"
-    return f"a hidden test of `{function}` stopped with {kind} {withheld}"
+        return f"`{function}` failed a check of a hidden test{withheld}"
+    return f"a hidden test of `{function}` stopped with {kind}{withheld}"
 
 
 def visible_failure(output: dict) -> str:
@@ -464,7 +507,7 @@ def graded_functions(notebook, hidden: set[str], stopped_at: int | None = None
         if stopped_at is not None and index > stopped_at:
             outcome = "not run: grading stopped at an earlier cell"
         elif errors:
-            outcome = (hidden_failure(errors[0], owner) if is_hidden
+            outcome = (hidden_failure(errors[0], owner, cell.source) if is_hidden
                        else visible_failure(errors[0]))
         elif score < points:
             wrote = any(o.get("name") == "stderr" for o in cell.get("outputs", []))

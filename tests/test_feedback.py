@@ -224,6 +224,15 @@ def test_a_hidden_failure_names_the_function_and_the_kind_of_input_only():
     assert hidden_failure(own, "sigmoid") == (
         "`sigmoid` raised ValueError on a hidden input (the message is not shown: it could hold "
         "the hidden values)")
+    source = ("### BEGIN HIDDEN TESTS\nz = np.linspace(-4.0, 4.0, 6)\nexpect(sigmoid, {\"z\": z}, "
+              "[0.5])\nexpect(sigmoid, {\"z\": np.array([-1e4, 0.0],\n    dtype=np.float32)}, "
+              "[0.0, 0.5])\n### END HIDDEN TESTS\n")
+    own["traceback"] = ["Traceback (most recent call last):", "  test_sigmoid_hidden, line 5",
+                        "ValueError: I do not like [-40. -37.5]"]
+    assert hidden_failure(own, "sigmoid", source).startswith(
+        "`sigmoid` raised ValueError on a hidden input, for `z` (float32, extreme values) (the")
+    own["traceback"][1] = "  test_sigmoid_hidden, line 3"
+    assert "for `z` (the message" in hidden_failure(own, "sigmoid", source)
     keras_own = {"ename": "ValueError", "evalue": "the layer sequential_2 isn't built"}
     assert hidden_failure(keras_own, "build").startswith(
         "a hidden test of `build` stopped with ValueError (the message is not shown")
@@ -367,7 +376,8 @@ def test_hidden_tests_name_the_function_and_the_kind_of_input_never_their_values
     text = _text(page)
     assert [s for s in secrets if s in text] == []
     rows = _summary_rows(page)
-    assert "sigmoid raised ValueError on a hidden input" in _text("</style>" + rows["sigmoid"][3])
+    assert "sigmoid raised ValueError on a hidden input, for z" in _text(
+        "</style>" + rows["sigmoid"][3])
     assert re.search(r"tf_dense</code>: wrong values, for <code>x</code> \(a 2-D", rows[
         "tf_dense"][3]) and "<code>activation</code> (a function)" in rows["tf_dense"][3]
     assert "neuron</code>: wrong values" in rows["neuron"][3] or "test_neuron_visible" in rows[

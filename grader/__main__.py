@@ -54,14 +54,35 @@ def main(argv: list[str] | None = None) -> int:
                          help=f"MB one entry may hold (default {IntakeLimits.entry_mb})")
     p_grade.add_argument("--max-archive-mb", type=int, default=IntakeLimits.total_mb,
                          help=f"MB a .zip may unpack to (default {IntakeLimits.total_mb})")
+    p_grade.add_argument("--regrade", action="store_true",
+                         help="grade every student again, even those whose notebook and "
+                              "assignment are unchanged since OUT/graded.jsonl recorded them")
+    p_grade.add_argument("--scheduler", metavar="ADDRESS",
+                         help="grade on an existing Dask cluster (tls://host:8786); default: "
+                              "an embedded cluster of --workers slots on this machine")
+    p_grade.add_argument("--scheduler-file", metavar="FILE",
+                         help="the scheduler's address from `dask scheduler --scheduler-file`")
+    p_grade.add_argument("--tls-ca-file", help="CA certificate of a tls:// cluster")
+    p_grade.add_argument("--tls-cert", help="this client's certificate for a tls:// cluster")
+    p_grade.add_argument("--tls-key", help="this client's private key for a tls:// cluster")
+    p_grade.add_argument("--dashboard", action="store_true",
+                         help="serve the embedded cluster's Dask dashboard (localhost only)")
 
     p_bench = sub.add_parser("bench", help="time running and autograding each notebook")
     p_bench.add_argument("assignments", nargs="*")
+    p_bench.add_argument("--load", type=int, default=0, metavar="N",
+                         help="keep N other processes busy while measuring (a shared machine)")
+    p_bench.add_argument("--run-only", action="store_true", help="skip the autograde column")
     p_class = sub.add_parser("bench-class", help="grade a synthetic class with 1 and N workers: "
                                                  "students per minute, overhead per notebook")
     p_class.add_argument("assignments", nargs="*", help="default: every assignment")
     p_class.add_argument("--students", type=int, default=40)
     p_class.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+
+    p_scale = sub.add_parser("bench-scale", help="a stand-in class through the Dask path: "
+                                                 "the coordinator's overhead and memory")
+    p_scale.add_argument("--students", type=int, default=10_000)
+    p_scale.add_argument("--workers", type=int, default=2)
 
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -82,33 +103,48 @@ def main(argv: list[str] | None = None) -> int:
                        from_working_tree=args.from_working_tree)
     if args.command == "grade":
         from .course import GRADER_DIR
-        from .grade import SandboxUnavailable, grade_class
+        from .grade import ClusterOptions, SandboxUnavailable, SchedulerLost, grade_class
 
         limits = Limits(memory_mb=args.memory_mb, processes=args.processes,
                         cell_timeout=args.cell_timeout,
                         cpu_seconds=int(max(args.timeout, args.cell_timeout) * 2))
+        cluster = ClusterOptions(workers=args.workers, scheduler=args.scheduler,
+                                 scheduler_file=args.scheduler_file,
+                                 tls_ca_file=args.tls_ca_file, tls_cert=args.tls_cert,
+                                 tls_key=args.tls_key, dashboard=args.dashboard)
+        again = ("run the same command again to grade the rest (finished students are "
+                 "skipped)")
         try:
             report = grade_class(args.assignment, args.submissions, out=args.out,
                                  workers=args.workers, timeout=args.timeout,
                                  home=args.home or GRADER_DIR, sandbox=not args.no_sandbox,
                                  limits=limits, progress=True, intake=IntakeLimits(
-                                     args.max_entries, args.max_entry_mb, args.max_archive_mb))
+                                     args.max_entries, args.max_entry_mb, args.max_archive_mb),
+                                 cluster=cluster, regrade=args.regrade)
         except SandboxUnavailable as error:
             print(error.code, file=sys.stderr)
             return 2
+        except SchedulerLost as error:
+            print(f"\nstopped: {error}; every finished student's row is in grades.csv; "
+                  f"{again}", file=sys.stderr)
+            return 3
         except KeyboardInterrupt:
-            print("\ninterrupted: every worker, checker and kernel was stopped; "
-                  "grades.csv was not written", file=sys.stderr)
+            print("\ninterrupted: every worker, checker and kernel was stopped; every "
+                  f"finished student's row is in grades.csv; {again}", file=sys.stderr)
             return 130
         print(report.summary())
         return 0
+    if args.command == "bench-scale":
+        from .bench import bench_scale
+
+        return bench_scale(args.students, args.workers)
     if args.command == "bench-class":
         from .bench import bench_class
 
         return bench_class(args.assignments or None, args.students, args.workers)
     from .bench import bench
 
-    return bench(args.assignments or None)
+    return bench(args.assignments or None, load=args.load, run_only=args.run_only)
 
 
 if __name__ == "__main__":

@@ -170,3 +170,43 @@ def bench_class(selected: list[str] | None = None, students: int = 40,
           f"{count / totals['ours'] * 60:>9.1f} {totals['nbgrader'] / totals['ours']:>6.2f}x "
           f"{totals['overhead'] / count:>9.2f}")
     return 0
+
+
+def stand_in_grading(job: dict) -> dict:
+    """A grading task that grades nothing (a Dask worker imports it from here)."""
+    return {"student": job["student"], "submission": job["submission"], "score": 1.0,
+            "status": Status.GRADED, "detail": "", "cells": {},
+            "seconds": {"total": 0.0, "cells": 0.0}}
+
+
+def _peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def bench_scale(students: int = 10_000, workers: int = 2) -> int:
+    """Push ``students`` stand-in jobs through grade_class's real path (intake, Dask
+    scheduling, result handling, grades.csv, graded.jsonl, feedback pages), no notebook
+    run: the coordinator's overhead per student and its peak memory, for a tenth of the
+    class and then the whole."""
+    print(f"stand-in class on an embedded Dask cluster of {workers} worker(s): "
+          "no notebook runs, everything else does")
+    print(f"{'students':>9} {'seconds':>8} {'students/s':>11} {'ms/student':>11} "
+          f"{'coordinator peak MB':>20}")
+    for count in sorted({max(1, students // 10), students}):
+        with tempfile.TemporaryDirectory() as tmp:
+            notebook = nbformat.writes(nbformat.v4.new_notebook())
+            for index in range(count):
+                folder = Path(tmp) / "class" / f"s{index:06}"
+                folder.mkdir(parents=True)
+                (folder / "01_neurons_and_layers.ipynb").write_text(notebook)
+            start = time.perf_counter()
+            report = grade_class("01_neurons_and_layers", Path(tmp) / "class",
+                                 out=Path(tmp) / "out", home=Path(tmp) / "home",
+                                 workers=workers, sandbox=False, task=stand_in_grading)
+            seconds = time.perf_counter() - start
+        assert len(report.rows) == count
+        print(f"{count:>9} {seconds:>8.1f} {count / seconds:>11.1f} "
+              f"{seconds / count * 1000:>11.2f} {_peak_rss_mb():>20.0f}", flush=True)
+    return 0

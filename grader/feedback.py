@@ -26,6 +26,7 @@ import binascii
 import html
 import re
 import sys
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,7 +45,15 @@ MATH = re.compile(r"\$\$(.+?)\$\$|(?<![\\$])\$(?!\s)((?:[^$\n]|\n(?![ \t]*\n))+?
 # latex2mathml writes \mathbb R (no braces) and \mathbf x as a letter with a mathvariant
 VARIANT_LETTERS = re.compile(
     r'<(mi|mn) mathvariant="(bold|double-struck|script|fraktur)">([A-Za-z0-9]+)</(?:mi|mn)>')
-PRIVATE_PATHS = tuple({str(ROOT), sys.prefix, sys.base_prefix})
+# The instructor's folders, as given and as resolved, longest first (a folder inside
+# another is replaced whole); a student's code can print them (sys.path, /proc's mount
+# list), so whatever prints them, the page shows a placeholder.
+PRIVATE_PATHS = tuple(sorted({str(path) for folder in (ROOT, sys.prefix, sys.base_prefix,
+                                                       tempfile.gettempdir())
+                              for path in (Path(folder), Path(folder).resolve())
+                              if str(path) not in ("/", "/tmp", "/usr")},
+                             key=len, reverse=True))
+KERNEL_FOLDER = re.compile(r"/[^\s'\"<>]*?nn-grader-[a-z]+-[A-Za-z0-9_]+")
 MATHML_TAGS = {"math", "mi", "mn", "mo", "ms", "mspace", "mtext", "mrow", "mfrac", "msqrt",
                "mroot", "msub", "msup", "msubsup", "munder", "mover", "munderover", "mtable",
                "mtr", "mtd", "mstyle", "mpadded", "mphantom", "menclose", "semantics",
@@ -168,7 +177,7 @@ COLAB_LINK = re.compile(r'<a href="https://colab\.research\.google\.com/[^"]*"[^
 
 def _public(text: str) -> str:
     """Text without the instructor's paths and terminal colours."""
-    text = ANSI.sub("", text)
+    text = KERNEL_FOLDER.sub("<kernel folder>", ANSI.sub("", text))
     for path in PRIVATE_PATHS:
         text = text.replace(path, "<course>")
     return text
@@ -215,7 +224,7 @@ def _output_html(output: dict, hidden: bool) -> str:
         svg = base64.b64encode(data["image/svg+xml"].encode()).decode()
         return f'<img src="data:image/svg+xml;base64,{svg}" alt="a figure">'
     if isinstance(data.get("text/html"), str):
-        return f'<div class="html-output">{sanitize(data["text/html"])}</div>'
+        return f'<div class="html-output">{sanitize(_public(data["text/html"]))}</div>'
     if isinstance(data.get("text/plain"), str):
         return _pre(_public(data["text/plain"]), "stdout")
     return ""

@@ -1,31 +1,29 @@
 """Autograde a class: each student in a sandboxed kernel of its own, a row for everyone.
 
 ``grade_class`` reads ``SUBMISSIONS/<student_id>/<assignment>.ipynb`` (a folder or a
-.zip of one) and hands the students to ``workers`` long-lived worker processes
-(``grader.worker``), each grading one student at a time in a fresh bubblewrap kernel
-(``grader.sandbox``). This process is the only one that writes the master gradebook
-(``grader/gradebook.db``), one student at a time, and it writes ``OUT/grades.csv``,
-``OUT/summary.txt`` and ``OUT/feedback/<student_id>/<assignment>.html``. A worker
-that dies or hangs is replaced and its student gets a row saying so.
+.zip of one) and sends every student as a job to a Dask cluster (grader.distributed):
+an embedded one on this machine by default, or an existing scheduler. A worker grades
+one student at a time in a fresh bubblewrap kernel (grader.sandbox) and answers with
+data. This process is the only one that writes: as each student finishes, the master
+gradebook (``grader/gradebook.db``), a line of ``OUT/grades.csv``, the record of what
+was graded (``OUT/graded.jsonl``, which lets a later run skip unchanged students) and
+``OUT/feedback/<student_id>/<assignment>.html``; at the end ``grades.csv`` in student
+order and ``OUT/summary.txt``. A run stopped at any point keeps every finished student.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
+import io
 import json
 import os
-import queue
-import select
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 import warnings
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -33,20 +31,14 @@ from pathlib import Path
 import nbformat
 
 from .autograde import AssignmentSpec, build_spec
-from .course import GRADER_DIR, MASTER_DB, ROOT, SOLUTIONS, course_id, sqlite_url
+from .course import GRADER_DIR, MASTER_DB, SOLUTIONS, course_id, sqlite_url
+from .distributed import ClusterOptions, SchedulerLost, connect, grade_jobs, grader_fingerprint
 from .feedback import notice_page, write_page
 from .intake import IntakeLimits, bound, collect
+from .ledger import Ledger, replace_file, sha256
 from .release import generate
-from .sandbox import (
-    Limits,
-    descendants,
-    kill_tree,
-    matplotlib_font_cache,
-    sandbox_problem,
-    wait_exited,
-)
+from .sandbox import Limits, sandbox_problem
 from .status import Status
-from .worker import RESULT_PREFIX
 
 CSV_COLUMNS = ["student_id", "score", "max_score", "status", "detail", "submitted_at",
                "submitted_from"]
@@ -63,14 +55,21 @@ def spreadsheet_safe(cell: str) -> str:
     return "'" + cell if cell.startswith(starts) or cell.lstrip().startswith(starts) else cell
 
 
-def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
-    """A CSV of ``rows``: every text cell ``spreadsheet_safe``, numbers written as ``:g``."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
+def csv_lines(rows: list[list], header: list[str] | None = None) -> str:
+    """CSV text of ``rows``: every text cell ``spreadsheet_safe``, numbers written as ``:g``."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    if header:
         writer.writerow(header)
-        for row in rows:
-            writer.writerow([f"{c:g}" if isinstance(c, (int, float)) else spreadsheet_safe(str(c))
-                             for c in row])
+    for row in rows:
+        writer.writerow([f"{c:g}" if isinstance(c, (int, float)) else spreadsheet_safe(str(c))
+                         for c in row])
+    return buffer.getvalue()
+
+
+def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
+    """A CSV of ``rows`` (see :func:`csv_lines`), written atomically."""
+    replace_file(path, csv_lines(rows, header))
 
 
 @dataclass
@@ -85,6 +84,23 @@ class Row:
     submitted_at: datetime | None = None  # UTC, from what no student wrote (grader.intake)
     submitted_from: str = ""              # where that time came from
 
+    def csv_row(self) -> list:
+        return [self.student_id, self.score, self.max_score, self.status, bound(self.detail),
+                f"{self.submitted_at:%Y-%m-%dT%H:%M:%SZ}" if self.submitted_at else "",
+                self.submitted_from]
+
+    def to_json(self) -> dict:
+        data = asdict(self)
+        data["submitted_at"] = self.submitted_at.isoformat() if self.submitted_at else None
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> Row:
+        data = dict(data)
+        if data.get("submitted_at"):
+            data["submitted_at"] = datetime.fromisoformat(data["submitted_at"])
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
 
 @dataclass
 class Report:
@@ -95,6 +111,8 @@ class Report:
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
     workers: int = 1
+    skipped: int = 0            # students whose grade from an earlier run still held
+    cluster: str = ""           # where they were graded
 
     @property
     def csv_path(self) -> Path:
@@ -104,8 +122,10 @@ class Report:
         """A table of every student, then counts per status and the warnings."""
         width = max([len(r.student_id) for r in self.rows] + [10])
         lines = [f"{self.assignment}: {len(self.rows)} submissions in {self.seconds:.0f} s "
-                 f"by {self.workers} worker(s), "
-                 + ("sandboxed (bubblewrap)" if self.sandboxed else "NOT sandboxed"),
+                 f"by {self.workers} worker(s){self.cluster}, "
+                 + ("sandboxed (bubblewrap)" if self.sandboxed else "NOT sandboxed")
+                 + (f"; {self.skipped} unchanged since their last grading, not graded again"
+                    if self.skipped else ""),
                  "", f"{'student':<{width}}  {'score':>11}  {'seconds':>7}  status", ""]
         for row in self.rows:
             lines.append(f"{row.student_id:<{width}}  {row.score:>5g} / {row.max_score:<3g}  "
@@ -143,81 +163,6 @@ def assignment_spec(assignment: str, db: Path, release_dir: Path) -> AssignmentS
     release_nb = nbformat.read(release_dir / assignment / f"{assignment}.ipynb", as_version=4)
     solution_nb = nbformat.read(SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
     return build_spec(assignment, release_nb, stored, solution_nb)
-
-
-class WorkerProcess:
-    """One ``python -m grader.worker`` process, restarted when it dies or hangs."""
-
-    def __init__(self, log: Path, sandboxed: bool = True, threads: int = 0,
-                 command: list[str] | None = None):
-        self.log = log
-        self.command = (command or [sys.executable, "-m", "grader.worker"]) + [
-            "--sandboxed", str(int(sandboxed)), "--threads", str(threads),
-            "--log-dir", str(log.parent)]
-        self.process: subprocess.Popen | None = None
-        self.buffer = b""
-        self.lock = threading.Lock()
-
-    def start(self) -> None:
-        env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONUNBUFFERED": "1"}
-        with self.log.open("ab") as log:
-            self.process = subprocess.Popen(
-                self.command, cwd=ROOT, env=env,
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
-                start_new_session=True)
-        self.buffer = b""
-
-    def stop(self, graceful: bool = True) -> None:
-        """Stop the worker and everything below it (its checker, its kernel), whatever
-        session or group they are in; ``graceful`` first lets an idle worker exit."""
-        with self.lock:  # the main thread (Ctrl-C) and the worker's thread may both stop it
-            process, self.process = self.process, None
-        if process is None:
-            return
-        with contextlib.suppress(OSError):
-            process.stdin.close()
-        if graceful:
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=10)
-        below = descendants(process.pid)  # before they are orphaned
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
-        wait_exited(kill_tree(process.pid) + [p for p in below if kill_tree(p)])
-        process.wait()
-
-    def grade(self, job: dict, timeout: float) -> dict:
-        if self.process is None or self.process.poll() is not None:
-            self.start()
-        self.process.stdin.write((json.dumps(job) + "\n").encode())
-        self.process.stdin.flush()
-        deadline = time.monotonic() + timeout
-        fd = self.process.stdout.fileno()
-        while True:  # the result line that names this job's student; other lines are noise
-            while b"\n" not in self.buffer:
-                left = deadline - time.monotonic()
-                ready, _, _ = select.select([fd], [], [], max(0, left))
-                if not ready:
-                    self.stop()
-                    return {"status": Status.TIMEOUT, "detail": f"grading took over {timeout:g} s"}
-                chunk = os.read(fd, 1 << 16)
-                if not chunk:
-                    self.stop()
-                    return {"status": Status.ERROR, "detail": "the grading worker died"}
-                self.buffer += chunk
-            line, self.buffer = self.buffer.split(b"\n", 1)
-            text = line.decode(errors="replace")
-            if not text.startswith(RESULT_PREFIX):
-                with self.log.open("a") as log:
-                    log.write(f"unexpected worker output: {text[:300]}\n")
-                continue
-            try:
-                result = json.loads(text[len(RESULT_PREFIX):])
-            except ValueError:
-                result = None
-            if isinstance(result, dict) and result.get("student") == job["student"]:
-                return result
-            with self.log.open("a") as log:
-                log.write(f"result for another student dropped: {text[:300]}\n")
 
 
 def _name_unnamed(gb, student: str) -> None:
@@ -290,37 +235,28 @@ def _record(assignment: str, result: dict, home: Path, db: Path,
 
 
 class Progress:
-    """A progress bar on a terminal, one line per student otherwise (stderr)."""
+    """A progress bar (tqdm) of the students finished across the cluster, with the rate."""
 
     def __init__(self, total: int, enabled: bool):
-        self.total, self.done, self.enabled = total, 0, enabled and total > 0
-        self.started = time.monotonic()
-        self.tty = sys.stderr.isatty()
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, disable=not enabled or total == 0, unit=" students",
+                        file=sys.stderr, mininterval=0.5, smoothing=0.1, dynamic_ncols=True)
 
     def step(self, row: Row) -> None:
-        self.done += 1
-        if not self.enabled:
-            return
-        elapsed = time.monotonic() - self.started
-        rate = self.done / elapsed * 60 if elapsed else 0.0
-        if self.tty:
-            filled = int(30 * self.done / self.total)
-            sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total}"
-                             f"  {rate:.1f} students/min  last: {row.student_id} {row.status}  ")
-            if self.done == self.total:
-                sys.stderr.write("\n")
-        else:
-            sys.stderr.write(f"[{self.done}/{self.total}] {row.student_id}: {row.score:g}/"
-                             f"{row.max_score:g} {row.status}\n")
-        sys.stderr.flush()
+        self.bar.set_postfix_str(f"last: {row.student_id} {row.status}", refresh=False)
+        self.bar.update(1)
+
+    def close(self) -> None:
+        self.bar.close()
 
 
 def grade_class(assignment: str, submissions: str | Path, out: str | Path | None = None,
                 workers: int | None = None, timeout: float = 600,
                 home: Path = GRADER_DIR, sandbox: bool = True, limits: Limits | None = None,
                 progress: bool = False, screen: bool = True,
-                intake: IntakeLimits | None = None,
-                worker_command: list[str] | None = None) -> Report:
+                intake: IntakeLimits | None = None, cluster: ClusterOptions | None = None,
+                regrade: bool = False, task: Callable | None = None) -> Report:
     """Grade every student folder of ``submissions``; see the module docstring.
 
     ``home`` holds the gradebook and the per-student folders (default grader/).
@@ -328,8 +264,12 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
     report then says so. With ``sandbox=True`` and no usable bubblewrap, raises
     SandboxUnavailable before grading anyone. ``screen=False`` skips what the grader
     refuses before running code (grader.policy): only for testing the sandbox itself.
-    ``intake`` bounds what an archive may hold (grader.intake). ``worker_command``
-    replaces ``python -m grader.worker`` (tests use it to play a failing worker).
+    ``intake`` bounds what an archive may hold (grader.intake). ``cluster`` names an
+    existing Dask scheduler (default: an embedded cluster of ``workers`` slots).
+    ``regrade`` grades every student, even those unchanged since ``OUT/graded.jsonl``
+    recorded them. ``task`` replaces the worker's grading function (tests use it to play
+    a failing worker); it must be importable by the workers.
+    Raises SchedulerLost when the scheduler goes away: every finished row is kept.
     """
     started = time.monotonic()
     home = Path(home)
@@ -344,122 +284,128 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
     if not sandbox:
         report.warnings.append("student code ran WITHOUT the bubblewrap sandbox (--no-sandbox): "
                                "it could read files and use the network")
-    feedback_root, logs = out / "feedback", out / "logs"
+    feedback_root = out / "feedback"
     feedback_root.mkdir(parents=True, exist_ok=True)
-    logs.mkdir(parents=True, exist_ok=True)
-    work = home / "work" / assignment
-    pool: list[WorkerProcess] = []
+    (out / "logs").mkdir(parents=True, exist_ok=True)
+    rows: dict[str, Row] = {}
     with tempfile.TemporaryDirectory(prefix="nn-grader-") as tmp:
+        submissions_found, intake_warnings = collect(Path(submissions), assignment,
+                                                     Path(tmp), intake or IntakeLimits())
+        report.warnings += intake_warnings
+        generate(assignment, Path(tmp) / "release", db)  # the gradebook learns the tests
+        spec = assignment_spec(assignment, db, Path(tmp) / "release")
+        external = cluster is not None and bool(cluster.scheduler or cluster.scheduler_file)
+        gradable = [s for s in submissions_found if s.status is None]
+        n_workers = max(1, min(workers or os.cpu_count() or 1, len(gradable) or 1))
+        if limits.threads <= 0:  # share the cores between the kernels that run at once
+            limits = replace(limits, threads=1 if external else
+                             max(1, (os.cpu_count() or 1) // n_workers))
+        cluster = cluster or ClusterOptions(workers=n_workers)
+        if not external:
+            cluster = replace(cluster, workers=n_workers)
+        report.workers = n_workers
         try:
-            submissions_found, intake_warnings = collect(Path(submissions), assignment,
-                                                         Path(tmp), intake or IntakeLimits())
-            report.warnings += intake_warnings
-            gradable = [s for s in submissions_found if s.status is None]
-            n_workers = max(1, min(workers or os.cpu_count() or 1, len(gradable) or 1))
-            if limits.threads <= 0:  # share the cores between the kernels that run at once
-                limits = replace(limits, threads=max(1, (os.cpu_count() or 1) // n_workers))
-            pool = [WorkerProcess(logs / f"worker-{i}.log", sandbox, limits.threads,
-                                  worker_command) for i in range(n_workers if gradable else 0)]
-            for worker in pool:  # they import their libraries while the release is generated
-                worker.start()
-            generate(assignment, Path(tmp) / "release", db)  # the gradebook learns the tests
-            spec = assignment_spec(assignment, db, Path(tmp) / "release")
-            font_cache = matplotlib_font_cache(Path(tmp) / "matplotlib")
-            rows = _grade_all(assignment, submissions_found, spec, pool, Path(tmp), work,
-                              home, db, feedback_root, timeout, sandbox, screen, limits,
-                              font_cache, progress)
-        except BaseException:  # Ctrl-C, or any failure: no worker, checker or kernel is left
-            for worker in pool:
-                worker.stop(graceful=False)
-            raise
+            _grade_all(assignment, submissions_found, spec, home, db, out, timeout, sandbox,
+                       screen, limits, cluster, regrade, task, progress, report, rows)
         finally:
-            for worker in pool:
-                worker.stop()
-            shutil.rmtree(work, ignore_errors=True)
-
-    report.rows = [rows[s] for s in sorted(rows)]
-    report.seconds = time.monotonic() - started
-    report.workers = n_workers
-    write_csv(report.csv_path, CSV_COLUMNS, [
-        [row.student_id, row.score, row.max_score, row.status, bound(row.detail),
-         f"{row.submitted_at:%Y-%m-%dT%H:%M:%SZ}" if row.submitted_at else "", row.submitted_from]
-        for row in report.rows])
-    (out / "summary.txt").write_text(report.summary() + "\n", encoding="utf-8")
+            report.rows = [rows[s] for s in sorted(rows)]
+            report.seconds = time.monotonic() - started
+            (out / "summary.txt").write_text(report.summary() + "\n", encoding="utf-8")
     return report
 
 
-def _grade_all(assignment, submissions, spec, pool, tmp: Path, work: Path, home: Path,
-               db: Path, feedback_root: Path, timeout, sandbox, screen, limits, font_cache,
-               progress) -> dict[str, Row]:
-    """Hand the gradable submissions to the workers; a row for every submission."""
-    spec_path = tmp / "spec.json"
-    spec_path.write_text(spec.to_json())
+def _assignment_hash(spec_json: str, sandbox: bool, screen: bool, limits: Limits,
+                     timeout: float) -> str:
+    """What decides a score besides the submission: release and tests, grader, limits."""
+    return sha256(json.dumps([spec_json, grader_fingerprint(), sandbox, screen, asdict(limits),
+                              timeout]).encode())
+
+
+def _grade_all(assignment, submissions, spec: AssignmentSpec, home: Path, db: Path, out: Path,
+               timeout, sandbox, screen, limits: Limits, cluster: ClusterOptions, regrade,
+               task, progress, report: Report, rows: dict[str, Row]) -> None:
+    """A row in ``rows`` for every submission: kept from the ledger, or graded now."""
+    feedback_root = out / "feedback"
+    spec_json = spec.to_json()
+    spec_hash = sha256(spec_json.encode())
+    assignment_hash = _assignment_hash(spec_json, sandbox, screen, limits, timeout)
+    ledger = Ledger(out)
     max_score = spec.max_score
-    rows = {s.student_id: Row(s.student_id, 0, max_score, s.status, s.detail(),
-                              submitted_at=s.submitted_at, submitted_from=s.submitted_from)
-            for s in submissions if s.status is not None}
     by_id = {s.student_id: s for s in submissions}
-    jobs = [{"student": s.student_id, "notebook": str(s.notebook), "spec": str(spec_path),
-             "out_dir": str(work / s.student_id), "sandboxed": sandbox, "timeout": timeout,
-             "screen": screen, "mpl_cache": str(font_cache) if font_cache else None,
-             "limits": asdict(limits)} for s in submissions if s.status is None]
-    bar = Progress(len(jobs) + len(rows), progress)
-    for row in rows.values():
-        bar.step(row)
-    pending: queue.Queue = queue.Queue()
-    for job in jobs:
-        pending.put(job)
-    finished: queue.Queue = queue.Queue()
-    stop = threading.Event()
-
-    def run_worker(worker: WorkerProcess) -> None:
-        while not stop.is_set():
-            try:
-                job = pending.get_nowait()
-            except queue.Empty:
-                return
-            try:
-                result = worker.grade(job, timeout + 120)
-            except Exception as error:  # noqa: BLE001 - this student's row, not the batch's
-                worker.stop()
-                result = {"status": Status.ERROR, "detail": f"grading worker failed: {error}"}
-            finished.put((job, result))
-
-    threads = [threading.Thread(target=run_worker, args=(worker,), daemon=True)
-               for worker in pool]
-    for thread in threads:
-        thread.start()
-    try:
-        for _ in jobs:  # recorded one at a time, here: one gradebook writer
-            job, result = finished.get()
-            student = job["student"]
-            submission = by_id[student]
-            notes = [result.get("detail", ""), *submission.notes]
-            if submission.extra:
-                notes.append("ignored other files: " + ", ".join(submission.extra[:5]))
-            if result.get("autograded"):
-                _record(assignment, result, home, db, submission.nbgrader_folder,
-                        submission.submitted_at)
-                _keep_submission(home, assignment, student, submission.notebook,
-                                 submission.submitted_at)
-                target = feedback_root / student / f"{assignment}.html"
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(result["feedback"], target)
-            status = result.get("status") if result.get("status") in Status.ALL else Status.ERROR
-            row = Row(student, float(result.get("score", 0) or 0), max_score, status,
-                      bound("; ".join(filter(None, notes))), submitted_at=submission.submitted_at,
-                      submitted_from=submission.submitted_from)
-            row.seconds = result.get("seconds", {}).get("total", 0.0)
-            row.cells_seconds = result.get("seconds", {}).get("cells", 0.0)
-            rows[student] = row
-            shutil.rmtree(job["out_dir"], ignore_errors=True)
-            bar.step(row)
-    finally:
-        stop.set()
-    for thread in threads:
-        thread.join()
+    jobs = []
+    for s in submissions:
+        if s.status is not None:
+            rows[s.student_id] = Row(s.student_id, 0, max_score, s.status, s.detail(),
+                                     submitted_at=s.submitted_at,
+                                     submitted_from=s.submitted_from)
+            continue
+        digest = sha256(s.notebook.read_bytes())
+        entry = None if regrade else ledger.unchanged(s.student_id, digest, assignment_hash)
+        if entry is not None and (feedback_root / s.student_id / f"{assignment}.html").is_file():
+            rows[s.student_id] = Row.from_json(entry["row"])
+            report.skipped += 1
+            continue
+        jobs.append({"student": s.student_id, "submission": digest, "spec_hash": spec_hash,
+                     "sandboxed": sandbox, "timeout": timeout, "screen": screen,
+                     "limits": asdict(limits)})
     for row in rows.values():  # a page for those whose file could not be graded, too
         if row.status in (Status.MISSING, Status.INVALID_NOTEBOOK):
             write_page(feedback_root / row.student_id / f"{assignment}.html",
                        notice_page(assignment, row.student_id, row.status, row.detail))
-    return rows
+    # grades.csv holds every row known now, then one more line as each student finishes
+    write_csv(report.csv_path, CSV_COLUMNS, [rows[s].csv_row() for s in sorted(rows)])
+    bar = Progress(len(jobs) + len(rows), progress)
+    for row in rows.values():
+        bar.step(row)
+
+    def with_notebook(job: dict) -> dict:  # read as each job is sent, not all at once
+        return {**job, "notebook": by_id[job["student"]].notebook.read_bytes()}
+
+    def on_result(job: dict, result: dict) -> None:  # one at a time: one gradebook writer
+        student = job["student"]
+        submission = by_id[student]
+        notes = [result.get("detail", ""), *submission.notes]
+        if submission.extra:
+            notes.append("ignored other files: " + ", ".join(submission.extra[:5]))
+        page = feedback_root / student / f"{assignment}.html"
+        if result.get("autograded"):
+            write_page(page, result["feedback"])
+            with tempfile.TemporaryDirectory(prefix="nn-grader-result-") as folder:
+                autograded = Path(folder) / f"{assignment}.ipynb"
+                autograded.write_text(result["autograded"], encoding="utf-8")
+                _record(assignment, {**result, "autograded": str(autograded),
+                                     "feedback": str(page)},
+                        home, db, submission.nbgrader_folder, submission.submitted_at)
+            _keep_submission(home, assignment, student, submission.notebook,
+                             submission.submitted_at)
+        status = result.get("status") if result.get("status") in Status.ALL else Status.ERROR
+        row = Row(student, float(result.get("score", 0) or 0), max_score, status,
+                  bound("; ".join(filter(None, notes))), submitted_at=submission.submitted_at,
+                  submitted_from=submission.submitted_from)
+        row.seconds = result.get("seconds", {}).get("total", 0.0)
+        row.cells_seconds = result.get("seconds", {}).get("cells", 0.0)
+        if not page.is_file():
+            write_page(page, notice_page(assignment, student, status, row.detail))
+        rows[student] = row
+        ledger.add({"student": student, "submission": job["submission"],
+                    "assignment": assignment_hash, "row": row.to_json(),
+                    "cells": result.get("cells", {})})
+        with report.csv_path.open("a", newline="", encoding="utf-8") as handle:
+            handle.write(csv_lines([row.csv_row()]))
+        bar.step(row)
+
+    try:
+        if jobs:
+            with connect(cluster, out / "logs") as client:
+                if cluster.scheduler or cluster.scheduler_file:
+                    report.cluster = f" of the Dask cluster at {client.scheduler.address}"
+                grade_jobs(client, (with_notebook(job) for job in jobs), spec_json, on_result,
+                           task=task)
+    finally:
+        bar.close()
+        write_csv(report.csv_path, CSV_COLUMNS, [rows[s].csv_row() for s in sorted(rows)])
+    ledger.compact(set(rows))
+
+
+__all__ = ["ClusterOptions", "Report", "Row", "SandboxUnavailable", "SchedulerLost",
+           "grade_class"]

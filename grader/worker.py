@@ -1,24 +1,29 @@
-"""A grading worker: a long-lived process that grades one student after another.
+"""The grading side of a Dask worker: grade one submission, given as data, into data.
 
-    python -m grader.worker        (started by grader.grade; reads jobs on stdin)
+``grade_submission(job)`` is the task the coordinator (grader.distributed) sends. The
+job carries the student id, the notebook's bytes, the assignment spec's hash (the spec
+itself reaches every worker once, by :class:`SpecPlugin`, also a worker that joins or
+restarts later), the limits and the per-student timeout; the result carries the row,
+the per-test-cell points, the autograded notebook and the feedback page. Nothing here
+reads the coordinator's disk.
 
-Each job is one JSON line; the answer is one line ``GRADER-RESULT {json}`` naming the
-job's student. The worker is trusted code outside the sandbox: it reads the
-submission, prepares it, runs it in a fresh sandboxed kernel (grader.sandbox), scores
-it and writes the autograded notebook and the feedback page. Student code only ever
-runs in that kernel; the test cells run in the worker's checker process
-(grader.checker), sandboxed too, started once and given a fresh namespace per student.
+The worker is trusted code outside the sandbox: it prepares the submission, runs it in
+a fresh sandboxed kernel (grader.sandbox), scores it and renders the feedback page.
+Student code only ever runs in that kernel; the test cells run in the worker's checker
+process (grader.checker), sandboxed too, started once per worker process and given a
+fresh namespace per student. :class:`GradingPlugin` prepares a worker when it joins
+(subreaper, imports, a matplotlib font list) and stops its checker when it leaves.
 """
 
 from __future__ import annotations
 
-import argparse
 import atexit
-import json
+import contextlib
 import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -42,78 +47,160 @@ from .sandbox import (
     checker_command,
     descendants,
     kill_tree,
+    matplotlib_font_cache,
     wait_exited,
     withheld_helpers,
 )
 from .status import Status
 
-RESULT_PREFIX = "GRADER-RESULT "
-_specs: dict[str, AssignmentSpec] = {}
-_helpers_copies: dict[str, Path] = {}
-_checker: CheckerProcess | None = None
-_scratch = Path(tempfile.mkdtemp(prefix="nn-grader-worker-"))
-atexit.register(shutil.rmtree, _scratch, ignore_errors=True)
+PLUGIN_NAME = "nn-course-grading"
 
 
-def start_checker(sandboxed: bool, threads: int, log: Path | None = None) -> CheckerProcess:
-    global _checker
-    argv, env = checker_command(sandboxed, threads)
-    _checker = CheckerProcess(argv, env, log or _scratch / "checker.log", cwd=_scratch)
-    _checker.ensure()
-    return _checker
+class _WorkerState:
+    """What one worker process keeps between students: never a student's process or data."""
+
+    def __init__(self):
+        self.lock = threading.Lock()   # one student at a time per worker process
+        self.preparing = threading.Lock()
+        self.scratch = Path(tempfile.mkdtemp(prefix="nn-grader-worker-"))
+        atexit.register(shutil.rmtree, self.scratch, ignore_errors=True)
+        self.specs: dict[str, AssignmentSpec] = {}
+        self.spec_texts: dict[str, str] = {}   # spec hash -> JSON, from SpecPlugin
+        self.helpers_copies: dict[str, Path] = {}
+        self.checker: CheckerProcess | None = None
+        self.checker_settings: tuple[bool, int] | None = None
+        self.font_cache: Path | None = None
+        self.prepared = False
+        self.spare: set[int] = set()   # processes the worker had before grading anyone
+        self.log_dir: Path | None = None  # the report's logs/, when it is on this machine
+
+    def prepare(self) -> None:
+        with self.preparing:
+            if self.prepared:
+                return
+            become_subreaper()
+            self.spare = set(descendants(os.getpid()))
+            self.font_cache = matplotlib_font_cache(self.scratch / "matplotlib")
+            warm_up()
+            self.prepared = True
+
+    def checker_for(self, sandboxed: bool, threads: int) -> CheckerProcess:
+        """The worker's long-lived checker, (re)started for these settings."""
+        if self.checker is None or self.checker_settings != (sandboxed, threads):
+            self.stop_checker()
+            argv, env = checker_command(sandboxed, threads, self.font_cache)
+            log = (self.log_dir or self.scratch) / f"checker-{os.getpid()}.log"
+            self.checker = CheckerProcess(argv, env, log, cwd=self.scratch)
+            self.checker_settings = (sandboxed, threads)
+        self.checker.ensure()
+        return self.checker
+
+    def stop_checker(self) -> None:
+        if self.checker is not None:
+            with contextlib.suppress(Exception):
+                self.checker.stop()
+            self.checker = None
+
+    def spec(self, spec_hash: str) -> AssignmentSpec:
+        if spec_hash not in self.specs:
+            if spec_hash not in self.spec_texts:
+                raise RuntimeError(f"this worker was not given the assignment {spec_hash[:12]}")
+            self.specs[spec_hash] = AssignmentSpec.from_json(self.spec_texts[spec_hash])
+        return self.specs[spec_hash]
+
+    def helpers_for(self, spec: AssignmentSpec, spec_hash: str) -> Path:
+        """The kernel's ``helpers``: reference code of the graded functions withheld."""
+        if spec_hash not in self.helpers_copies:
+            self.helpers_copies[spec_hash] = withheld_helpers(
+                set(spec.owned()), self.scratch / f"helpers-{spec_hash[:12]}")
+        return self.helpers_copies[spec_hash]
+
+    def leftovers_killed(self) -> None:
+        """Kill whatever a grading left below this worker (its kernel's strays), not the
+        checker and not what the worker had before."""
+        spare = set(self.spare)
+        if self.checker is not None and self.checker.process is not None:
+            spare |= {self.checker.process.pid, *descendants(self.checker.process.pid)}
+        wait_exited(kill_tree(os.getpid(), include_root=False, spare=spare))
 
 
-def _helpers_for(spec: AssignmentSpec) -> Path:
-    """The kernel's ``helpers``: reference code of this assignment's graded functions withheld."""
-    if spec.assignment not in _helpers_copies:
-        _helpers_copies[spec.assignment] = withheld_helpers(
-            set(spec.owned()), _scratch / f"helpers-{spec.assignment}")
-    return _helpers_copies[spec.assignment]
+_state = _WorkerState()
 
 
-def grade_job(job: dict) -> dict:
-    """Grade ``job["notebook"]``; see grader.grade for the job's keys."""
+def log_line(text: str) -> None:
+    """One line in the worker's log: ``OUT/logs/worker-<pid>.log`` on the embedded cluster,
+    ``dask worker``'s standard error elsewhere."""
+    line = f"{time.strftime('%H:%M:%S')} nn-grader: {text}\n"
+    if _state.log_dir is not None:
+        with contextlib.suppress(OSError), (_state.log_dir / f"worker-{os.getpid()}.log").open(
+                "a", encoding="utf-8") as log:
+            log.write(line)
+            return
+    sys.stderr.write(line)
+    sys.stderr.flush()
+
+
+def grade_submission(job: dict) -> dict:
+    """Grade one submission (see grader.distributed for the job's keys) into data.
+
+    Never raises for anything a student did: timeouts, memory, processes, crashes and
+    bridge errors are statuses; a failure of the grader itself is the row ``error``.
+    """
+    with _state.lock:
+        log_line(f"grading {job['student']!r}")
+        try:
+            result = _grade(job)
+        except Exception as error:  # noqa: BLE001 - one student's failure is that student's row
+            log_line(traceback.format_exc())
+            result = {"status": Status.ERROR, "score": 0.0, "cells": {},
+                      "detail": f"grader error: {type(error).__name__}: {str(error)[:200]}"}
+        result.update(student=job["student"], submission=job["submission"])
+        log_line(f"{job['student']!r}: {result.get('status')}, {result.get('score', 0):g} "
+                 "points" + (f" ({result['detail'][:300]})" if result.get("detail") else ""))
+        return result
+
+
+def _grade(job: dict) -> dict:
     started = time.monotonic()
-    student = job["student"]
-    if job["spec"] not in _specs:
-        _specs[job["spec"]] = AssignmentSpec.from_json(Path(job["spec"]).read_text())
-    spec = _specs[job["spec"]]
-    result = {"student": student, "score": 0.0, "max_score": spec.max_score, "cells": {}}
+    _state.prepare()
+    spec = _state.spec(job["spec_hash"])
+    result = {"score": 0.0, "max_score": spec.max_score, "cells": {}}
+    folder = Path(tempfile.mkdtemp(prefix="student-", dir=_state.scratch))
     try:
-        notebook, notes = read_submission(Path(job["notebook"]))
-    except InvalidNotebook as error:
-        return {**result, "status": Status.INVALID_NOTEBOOK, "detail": str(error)}
+        path = folder / f"{spec.assignment}.ipynb"
+        path.write_bytes(job["notebook"])
+        try:
+            notebook, notes = read_submission(path)
+        except InvalidNotebook as error:
+            return {**result, "status": Status.INVALID_NOTEBOOK, "detail": str(error)}
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     notebook, more_notes, flagged = prepare(notebook, spec, screen=job.get("screen", True))
     limits = Limits(**job["limits"])
-    checker = _checker if _checker is not None else start_checker(job["sandboxed"],
-                                                                   limits.threads)
+    sandboxed = job["sandboxed"]
+    checker = _state.checker_for(sandboxed, limits.threads)
     checker_problems = checker.begin(spec.readonly_code(), spec.owned())
     try:
-        execution = execute(notebook, limits, job["sandboxed"], started + job["timeout"],
-                            job.get("mpl_cache"), checker=checker,
-                            helpers_copy=_helpers_for(spec) if job["sandboxed"] else None)
+        execution = execute(
+            notebook, limits, sandboxed, started + job["timeout"],
+            str(_state.font_cache) if _state.font_cache else None, checker=checker,
+            helpers_copy=_state.helpers_for(spec, job["spec_hash"]) if sandboxed else None)
     finally:
         checker.end()
-    spare = {checker.process.pid, *descendants(checker.process.pid)} if checker.process else set()
-    wait_exited(kill_tree(os.getpid(), include_root=False, spare=spare))  # anything left over
+    _state.leftovers_killed()
     if checker_problems and execution.status == Status.GRADED:
         execution.status, execution.detail = Status.ERROR, "; ".join(checker_problems)[:300]
     cells = score_cells(notebook, execution)
     score = sum(c["auto_score"] for c in cells.values())
 
-    out = Path(job["out_dir"])
-    out.mkdir(parents=True, exist_ok=True)
-    autograded = out / f"{spec.assignment}.ipynb"
-    nbformat.write(notebook, autograded)
-    feedback = out / f"{spec.assignment}.html"
+    rendering = time.monotonic()
     stopped = execution.status in Status.STOPPED
-    feedback.write_text(feedback_page(
-        notebook, spec.assignment, score, spec.max_score, {c.grade_id for c in spec.cells
-                                                           if c.hidden},
-        student=student, notes=[*flagged, *notes, *more_notes],
+    page = feedback_page(
+        notebook, spec.assignment, score, spec.max_score,
+        {c.grade_id for c in spec.cells if c.hidden},
+        student=job["student"], notes=[*flagged, *notes, *more_notes],
         stopped=f"{execution.status}: {execution.detail}" if stopped else "",
-        stopped_at=execution.last_cell if stopped else None), encoding="utf-8")
-
+        stopped_at=execution.last_cell if stopped else None)
     status = execution.status
     if status == Status.GRADED and flagged:
         status = Status.FLAGGED
@@ -122,42 +209,46 @@ def grade_job(job: dict) -> dict:
     detail = "; ".join(filter(None, [execution.detail, *flagged, *notes, *more_notes,
                                      not_passed and "tests not passed: " + ", ".join(not_passed)]))
     return {**result, "score": score, "status": status, "detail": detail, "cells": cells,
-            "autograded": str(autograded), "feedback": str(feedback),
+            "autograded": nbformat.writes(notebook), "feedback": page,
             "seconds": {"total": time.monotonic() - started, "kernel": execution.seconds,
-                        "cells": execution.cells_seconds},
+                        "cells": execution.cells_seconds,
+                        "feedback": time.monotonic() - rendering},
             "peak_mb": round(execution.peak_mb, 1)}
 
 
-def serve(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m grader.worker")
-    parser.add_argument("--sandboxed", type=int, default=1)
-    parser.add_argument("--threads", type=int, default=0)
-    parser.add_argument("--log-dir", type=Path, default=None)
-    args = parser.parse_args(argv)
-    become_subreaper()
-    log = args.log_dir / f"checker-{os.getpid()}.log" if args.log_dir else None
-    start_checker(bool(args.sandboxed), args.threads, log)  # imports while the worker warms up
-    warm_up()
-    for line in sys.stdin:
-        if not line.strip():
-            continue
-        job = json.loads(line)
-        print(f"{time.strftime('%H:%M:%S')} grading {job.get('student')!r}", file=sys.stderr,
-              flush=True)
-        try:
-            result = grade_job(job)
-        except Exception as error:  # noqa: BLE001 - one student's failure is that student's row
-            traceback.print_exc()  # into this worker's log, for the instructor
-            result = {"student": job.get("student"), "status": Status.ERROR,
-                      "detail": f"grader error: {type(error).__name__}: {str(error)[:200]}"}
-        print(f"{time.strftime('%H:%M:%S')} {job.get('student')!r}: {result.get('status')}, "
-              f"{result.get('score', 0):g} / {result.get('max_score', 0):g} points"
-              + (f" ({result['detail'][:300]})" if result.get("detail") else ""),
-              file=sys.stderr, flush=True)
-        sys.stdout.write(RESULT_PREFIX + json.dumps(result) + "\n")
-        sys.stdout.flush()
-    return 0
+try:
+    from distributed import WorkerPlugin
+except ImportError:  # the student edition has no Dask; nothing there grades
+    WorkerPlugin = object
 
 
-if __name__ == "__main__":
-    sys.exit(serve())
+class GradingPlugin(WorkerPlugin):
+    """Prepares each worker as it joins the cluster and stops its checker when it leaves."""
+
+    name = PLUGIN_NAME
+
+    def __init__(self, log_dir: str | None = None):
+        self.log_dir = log_dir
+
+    def setup(self, worker=None):
+        if self.log_dir and Path(self.log_dir).is_dir():
+            _state.log_dir = Path(self.log_dir)
+        # in a thread: the worker's event loop must go on answering the scheduler
+        threading.Thread(target=_state.prepare, daemon=True, name="nn-grader-prepare").start()
+
+    def teardown(self, worker=None):
+        _state.stop_checker()
+        with contextlib.suppress(Exception):
+            _state.leftovers_killed()
+
+
+class SpecPlugin(WorkerPlugin):
+    """An assignment's spec, given to every worker of the cluster once (also to one that
+    joins or restarts while the class is graded); jobs name it by its hash."""
+
+    def __init__(self, spec_hash: str, spec_json: str):
+        self.spec_hash, self.spec_json = spec_hash, spec_json
+        self.name = f"nn-course-spec-{spec_hash[:16]}"
+
+    def setup(self, worker=None):
+        _state.spec_texts[self.spec_hash] = self.spec_json

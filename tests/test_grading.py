@@ -57,7 +57,7 @@ def _catalogue(assignment):
 
 
 @pytest.fixture(scope="module", params=ASSIGNMENTS)
-def graded_class(request, tmp_path_factory):
+def graded_class(request, tmp_path_factory, dask_cluster):
     assignment = request.param
     base = tmp_path_factory.mktemp(assignment)
     submissions = base / "submissions"
@@ -80,7 +80,7 @@ def graded_class(request, tmp_path_factory):
     out, home = base / "report", base / "home"
     done = subprocess.run(
         [sys.executable, "-m", "grader", "grade", assignment, str(submissions),
-         "--out", str(out), "--home", str(home), "--workers", "2"],
+         "--out", str(out), "--home", str(home), *dask_cluster.cli_options()],
         cwd=ROOT, capture_output=True, text=True, timeout=900,
     )
     assert done.returncode == 0, done.stderr[-3000:]
@@ -201,7 +201,7 @@ def _processes_inside(folder):
 
 
 @pytest.mark.skipif(not Path("/proc/self/cwd").exists(), reason="needs Linux /proc")
-def test_an_endless_submission_times_out_and_leaves_nothing_running(tmp_path):
+def test_an_endless_submission_times_out_and_leaves_nothing_running(tmp_path, dask_cluster):
     assignment = ASSIGNMENTS[0]
     first = _first_function(assignment)
     endless = first.source.split("### BEGIN SOLUTION")[0] + "pass\nwhile True:\n    pass\n"
@@ -212,7 +212,7 @@ def test_an_endless_submission_times_out_and_leaves_nothing_running(tmp_path):
     from grader.grade import grade_class
 
     report = grade_class(assignment, submissions.parent, out=tmp_path / "out",
-                         home=tmp_path / "home", timeout=12)
+                         home=tmp_path / "home", timeout=12, cluster=dask_cluster.options())
     assert [(r.student_id, r.score, r.status) for r in report.rows] == [("loopy", 0, "timeout")]
     assert _processes_inside(tmp_path / "home") == []
     listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout

@@ -29,11 +29,15 @@ GIT_IDENTITY = {"GIT_AUTHOR_NAME": "Course tests", "GIT_AUTHOR_EMAIL": "tests@ex
 
 @pytest.fixture(scope="session")
 def edition(tmp_path_factory) -> Path:
-    """The student edition of this checkout, published for EDITION_REPOSITORY@EDITION_REF."""
+    """The student edition of this checkout, published for EDITION_REPOSITORY@EDITION_REF.
+
+    Made from the working tree (what is under test, committed or not); publish refuses
+    a course/ that is not what nbgrader generates from solutions/, naming the notebooks.
+    """
     from grader.publish import publish
 
     return publish(tmp_path_factory.mktemp("edition") / "neural-networks",
-                   EDITION_REPOSITORY, EDITION_REF)
+                   EDITION_REPOSITORY, EDITION_REF, from_working_tree=True).out
 
 
 @pytest.fixture(scope="session")
@@ -56,3 +60,17 @@ def fake_github(edition, tmp_path_factory):
     config = root / "gitconfig"
     config.write_text(f'[url "file://{root}/"]\n\tinsteadOf = https://github.com/\n')
     return root, config
+
+
+# ------------------------------------------------------------- a Dask cluster
+# One localhost cluster per test run (a scheduler and two workers, separate processes as
+# separate machines would be), shared by every test that grades a class.
+@pytest.fixture(scope="session")
+def dask_cluster(tmp_path_factory):
+    from tests.cluster import LocalTestCluster
+
+    cluster = LocalTestCluster(tmp_path_factory.mktemp("dask"), workers=2)
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()

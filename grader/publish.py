@@ -328,11 +328,12 @@ class Edition:
         url = f"https://github.com/{self.repository}.git"
         steps = [f"cd {shlex.quote(str(self.out))}"]
         fresh = not self.git.get("exists")
+        changes = bool(self.added or self.changed or self.removed)
         if fresh:
             steps.append("git init -b main")
-        if fresh or self.git.get("pending") or self.added or self.changed or self.removed:
+        if fresh or changes or self.git.get("pending"):
             steps += ["git add -A", f"git commit -m {shlex.quote(f'Student edition {self.ref}')}"]
-        if not self.git.get("tag"):
+        if changes or not self.git.get("tag"):  # an existing tag: git refuses, as it should
             steps.append(f"git tag {self.ref}")
         if not self.git.get("origin"):
             steps.append(f"git remote add origin {url}")

@@ -211,6 +211,19 @@ __nn_bridge__.handle = lambda text: publish_display_data({'text/x-nn-bridge':
     '{"result": {"t": "ndarray", "dtype": "object", "shape": [1], "data": "AA=="}}'})
 """
 
+HUGE_MODEL = ('{"found": true, "value": {"t": "model", "id": 1, "spec": {"kind": "Sequential", '
+              '"input_shape": [null, 784], "layers": [{"class": "Dense", "config": {"units": '
+              '1000000000}, "weights": []}], "compiled": false}}}')
+BRIDGE_HUGE_MODEL = WRONG_CHOOSE + f"""
+from IPython.display import publish_display_data
+__nn_bridge__.handle = lambda text: publish_display_data({{'text/x-nn-bridge': {HUGE_MODEL!r}}})
+"""
+RELU_PAST_BOUNDS = "def relu(z):\n    return np.zeros(1_100_000)\n"
+RELU_LONGDOUBLE = ("def relu(z):\n    return np.maximum(np.asarray(z, dtype=np.longdouble), "
+                   "0.0)\n")
+BOUND_DETAIL = (r"relu: more than 1,000,000 values in one message \(one message of the bridge "
+                r"carries at most 64 MiB of JSON")
+
 HONEST = {
     "dataclass_helper": solved(collapse_linear="""\
 from dataclasses import dataclass
@@ -322,6 +335,13 @@ CASES = {
                                 "could not all be read", "wrong_choose"),
     "bridge_huge": (solved(choose_output_activation=BRIDGE_HUGE), "(timeout|bridge error)", "",
                     "wrong_choose"),
+    # a description past the checker's size is that student's row, the checker unharmed
+    "bridge_huge_model": (solved(choose_output_activation=BRIDGE_HUGE_MODEL), "bridge error",
+                          "at most 10,000,000 weights", "wrong_choose"),
+    # a result past the bridge's bounds costs that function, and the row says the bounds
+    "relu_past_bounds": (solved(relu=RELU_PAST_BOUNDS), "bridge error", BOUND_DETAIL,
+                         "wrong_relu"),
+    "honest_relu_longdouble": (solved(relu=RELU_LONGDOUBLE), "graded", "", "full"),
     **{f"honest_{name}": (nb, "graded", "", "full") for name, nb in HONEST.items()},
 }
 SNOOPS = ("snoop_gradebook", "snoop_decoy", "snoop_solutions", "snoop_classmate",

@@ -270,6 +270,89 @@ class Execution:
     peak_mb: float = 0.0
     bridge_problems: list[str] = field(default_factory=list)  # unreadable kernel answers
     checker_failed: str = ""    # the checker itself failed (not the student's doing)
+    stages: dict[str, float] = field(default_factory=dict)  # seconds, see STAGES
+    warm_kernel: bool = False   # it ran in a kernel started ahead (grader.autograde.WarmKernel)
+
+
+# where a student's grading time goes, inside ``execute`` (grader.worker adds its own)
+STAGES = ("waiting for the warm kernel", "kernel start", "setup cell",
+          "answer and lesson cells", "tests in the checker", "kernel stop")
+WARM_UP = "import numpy, matplotlib.pyplot, keras, tensorflow"  # what every setup cell imports
+
+
+class WarmKernel:
+    """A sandboxed kernel started, and its libraries imported, before its student is known.
+
+    A worker starts one while it finishes a student, for the next student of the same
+    assignment and limits: no student's code has run in it, and it serves exactly one
+    student, then goes like any other kernel (a fresh kernel per student stays the rule).
+    """
+
+    _starter = None   # one long-lived thread: bubblewrap dies with the thread that started it
+
+    def __init__(self, limits, sandboxed: bool, mpl_cache: str | None,
+                 helpers_copy: Path | None):
+        from concurrent.futures import ThreadPoolExecutor
+
+        from .sandbox import SandboxedKernelManager
+
+        self.key = (limits, sandboxed, mpl_cache, str(helpers_copy))
+        self.km = SandboxedKernelManager(limits, sandboxed=sandboxed, mpl_cache=mpl_cache,
+                                         helpers_copy=helpers_copy)
+        self.failed = ""
+        self.launched = __import__("threading").Event()  # its processes exist from then on
+        if WarmKernel._starter is None:
+            WarmKernel._starter = ThreadPoolExecutor(1, thread_name_prefix="nn-warm-kernel")
+        self.ready = WarmKernel._starter.submit(self._start)
+
+    def _start(self) -> None:
+        import asyncio
+
+        async def start() -> None:
+            try:
+                await self.km.start_kernel()
+            finally:
+                self.launched.set()
+            client = self.km.client()
+            client.start_channels()
+            try:
+                await client.wait_for_ready(timeout=120)
+                msg_id = client.execute(WARM_UP, silent=True, store_history=False)
+                while True:
+                    reply = await client.get_shell_msg(timeout=300)
+                    if reply["parent_header"].get("msg_id") == msg_id:
+                        break
+            finally:
+                client.stop_channels()
+
+        try:
+            asyncio.run(start())
+        except Exception as error:  # noqa: BLE001 - then the student gets a cold kernel
+            self.failed = f"{type(error).__name__}: {error}"
+
+    def pids(self) -> set[int]:
+        """The warm kernel's processes (a worker's clean-up must spare them)."""
+        from .sandbox import descendants
+
+        self.launched.wait(timeout=120)
+        process = getattr(self.km.provisioner, "process", None) if self.km.provisioner else None
+        return {process.pid, *descendants(process.pid)} if process is not None else set()
+
+    def take(self, limits, sandboxed: bool, mpl_cache: str | None, helpers_copy: Path | None):
+        """The started kernel manager if it suits these settings and is alive, else None
+        (and the kernel is gone)."""
+        self.ready.result()
+        if (self.key == (limits, sandboxed, mpl_cache, str(helpers_copy)) and not self.failed
+                and self.km.watchdog is not None and self.km.watchdog.violation is None
+                and getattr(self.km.provisioner, "process", None) is not None
+                and self.km.provisioner.process.poll() is None):
+            return self.km
+        self.discard()
+        return None
+
+    def discard(self) -> None:
+        self.ready.result()
+        self.km.destroy()
 
 
 class GradingClient(NotebookClient):
@@ -291,13 +374,29 @@ class GradingClient(NotebookClient):
         self.on_cell_execute = self._started
         self.on_cell_executed = self._executed
         self.cell_started = 0.0
+        self.execution_started = time.monotonic()
+        self.setup_seen = False
 
     def _started(self, cell, cell_index):
         self.execution.last_cell = cell_index
         self.cell_started = time.monotonic()
+        if "kernel start" not in self.execution.stages:
+            self.execution.stages["kernel start"] = self.cell_started - self.execution_started
+
+    def _stage(self, cell) -> str:
+        meta = nbgrader_meta(cell)
+        if meta.get("grade") and not meta.get("solution") and self.checker is not None:
+            return "tests in the checker"
+        if cell.get("cell_type") == "code" and not self.setup_seen:
+            self.setup_seen = True
+            return "setup cell"
+        return "answer and lesson cells"
 
     def _executed(self, cell, cell_index, execute_reply):
-        self.execution.cells_seconds += time.monotonic() - self.cell_started
+        spent = time.monotonic() - self.cell_started
+        self.execution.cells_seconds += spent
+        stage = self._stage(cell)
+        self.execution.stages[stage] = self.execution.stages.get(stage, 0.0) + spent
         self.execution.ran[cell_index] = execute_reply["content"].get("status", "error")
         dropped = self.dropped.get(cell_index)
         if dropped:
@@ -378,15 +477,15 @@ class GradingClient(NotebookClient):
 
 
 def execute(notebook: NotebookNode, limits, sandboxed: bool, deadline: float,
-            mpl_cache: str | None = None, checker=None, helpers_copy: Path | None = None
-            ) -> Execution:
+            mpl_cache: str | None = None, checker=None, helpers_copy: Path | None = None,
+            warm: WarmKernel | None = None) -> Execution:
     """Run every cell in a fresh kernel (see grader.sandbox); the notebook gets outputs.
 
     Test cells run in ``checker`` when one is given (see :class:`GradingClient`).
     ``helpers_copy`` is the copy of ``helpers`` the kernel sees (reference code of the
     graded functions withheld). Stops at the first cell that runs over its time, or
     when the kernel dies. ``deadline``: time.monotonic() by which the whole notebook
-    must be done.
+    must be done. ``warm``: a kernel started ahead for this student (used if it suits).
     """
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -394,8 +493,13 @@ def execute(notebook: NotebookNode, limits, sandboxed: bool, deadline: float,
 
     execution = Execution()
     started = time.monotonic()
-    km = SandboxedKernelManager(limits, sandboxed=sandboxed, mpl_cache=mpl_cache,
-                                helpers_copy=helpers_copy)
+    km = warm.take(limits, sandboxed, mpl_cache, helpers_copy) if warm is not None else None
+    if warm is not None:
+        execution.stages["waiting for the warm kernel"] = time.monotonic() - started
+        execution.warm_kernel = km is not None
+    if km is None:
+        km = SandboxedKernelManager(limits, sandboxed=sandboxed, mpl_cache=mpl_cache,
+                                    helpers_copy=helpers_copy)
 
     def timeout_for(cell):
         return max(1, min(limits.cell_timeout, deadline - time.monotonic()))
@@ -427,10 +531,12 @@ def execute(notebook: NotebookNode, limits, sandboxed: bool, deadline: float,
         execution.status = Status.ERROR
         execution.detail = f"{type(error).__name__}: {str(error)[:200]}"
     finally:
+        stopping = time.monotonic()
         watchdog = km.watchdog
         if client.kc is not None:  # nbclient leaves a client it was handed a manager for
             client.kc.stop_channels()
         km.destroy()
+        execution.stages["kernel stop"] = time.monotonic() - stopping
     if watchdog is not None:
         execution.peak_mb = watchdog.peak_bytes / 2**20
         if watchdog.violation:

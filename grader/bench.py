@@ -40,15 +40,21 @@ def run_seconds(assignment: str, workdir: Path) -> float:
     return time.perf_counter() - start
 
 
-def grade_seconds(assignment: str, workdir: Path) -> tuple[float, str]:
-    submissions = workdir / "submissions" / "bench_student"
-    submissions.mkdir(parents=True)
-    nbformat.write(filled_release(assignment), submissions / f"{assignment}.ipynb")
-    start = time.perf_counter()
-    report = grade_class(assignment, submissions.parent, out=workdir / "out", workers=1,
+def grade_seconds(assignment: str, workdir: Path, students: int = 3
+                  ) -> tuple[float, float, str]:
+    """Seconds to autograde a student on one worker: the first student of a class (a cold
+    worker: no kernel started ahead) and each later one (what a class pays per student:
+    its worker time, from receiving the notebook to sending the page), with a score."""
+    import json
+
+    _synthetic_class(assignment, workdir / "submissions", students)
+    report = grade_class(assignment, workdir / "submissions", out=workdir / "out", workers=1,
                          home=workdir / "home")
+    with (workdir / "out" / "graded.jsonl").open() as handle:   # in the order they finished
+        seconds = [json.loads(line)["row"]["seconds"] for line in handle]
     row = report.rows[0]
-    return time.perf_counter() - start, f"{row.score:g}/{row.max_score:g}"
+    later = seconds[1:] or seconds
+    return seconds[0], sum(later) / len(later), f"{row.score:g}/{row.max_score:g}"
 
 
 def _spin(stop) -> None:
@@ -79,18 +85,25 @@ def bench(selected: list[str] | None = None, load: int = 0, run_only: bool = Fal
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if load:
         print(f"with {load} busy process(es) beside it ({os.cpu_count()} cores)")
-    print(f"{'notebook':<28} {'run (s)':>8} {'autograde (s)':>14} {'score':>8}")
-    total_run = total_grade = 0.0
+    print("autograde: one worker's seconds per student, the first of a class (cold) and "
+          "each later one (its kernel started ahead, during the student before)")
+    print(f"{'notebook':<28} {'run (s)':>8} {'first (s)':>10} {'later (s)':>10} "
+          f"{'later/run':>10} {'score':>8}")
+    total_run = total_first = total_later = 0.0
     with busy_processes(load):
         for assignment in selected or assignments():
             with tempfile.TemporaryDirectory() as tmp:
                 run = run_seconds(assignment, Path(tmp))
-                graded, score = (0.0, "-") if run_only else grade_seconds(assignment, Path(tmp))
+                first, later, score = ((0.0, 0.0, "-") if run_only
+                                       else grade_seconds(assignment, Path(tmp)))
             total_run += run
-            total_grade += graded
+            total_first += first
+            total_later += later
             flag = "" if run <= BUDGET_SECONDS else f"  over the {BUDGET_SECONDS} s budget"
-            print(f"{assignment:<28} {run:>8.1f} {graded:>14.1f} {score:>8}{flag}", flush=True)
-    print(f"{'total':<28} {total_run:>8.1f} {total_grade:>14.1f}")
+            print(f"{assignment:<28} {run:>8.1f} {first:>10.1f} {later:>10.1f} "
+                  f"{later / run:>10.2f} {score:>8}{flag}", flush=True)
+    print(f"{'total':<28} {total_run:>8.1f} {total_first:>10.1f} {total_later:>10.1f} "
+          f"{total_later / max(total_run, 1e-9):>10.2f}")
     return 0
 
 
@@ -129,7 +142,7 @@ def nbgrader_autograde_seconds(assignment: str, class_folder: Path, workdir: Pat
 
 
 def bench_class(selected: list[str] | None = None, students: int = 40,
-                workers: int | None = None) -> int:
+                workers: int | None = None, scaling: bool = True) -> int:
     """Grade a synthetic class with this grader and with plain nbgrader; print both.
 
     Throughput is students per minute. This grader runs ``workers`` workers, each
@@ -147,6 +160,8 @@ def bench_class(selected: list[str] | None = None, students: int = 40,
     print(f"{'notebook':<26} {'run':>6} {'nbgrader':>9} {'ours':>9} {'ratio':>7} {'overhead':>9}")
     print(f"{'':<26} {'(s)':>6} {'(st/min)':>9} {'(st/min)':>9} {'':>7} {'(s/nb)':>9}")
     totals = {"nbgrader": 0.0, "ours": 0.0, "overhead": 0.0}
+    stages: dict[str, float] = {}
+    idle = 0.0
     for assignment in chosen:
         with tempfile.TemporaryDirectory() as tmp:
             run = run_seconds(assignment, Path(tmp))
@@ -160,6 +175,11 @@ def bench_class(selected: list[str] | None = None, students: int = 40,
         if bad:
             print(f"  {assignment}: {len(bad)} students not fully graded: {bad[0]}")
         overhead = sum(r.seconds - r.cells_seconds for r in report.rows) / students
+        for row in report.rows:
+            for stage, seconds in row.stages.items():
+                stages[stage] = stages.get(stage, 0.0) + seconds
+        # a worker slot's time not spent on a student: cluster start, dispatch, the end
+        idle += ours * min(workers, students) - sum(r.seconds for r in report.rows)
         totals["nbgrader"] += plain
         totals["ours"] += ours
         totals["overhead"] += overhead * students
@@ -169,7 +189,34 @@ def bench_class(selected: list[str] | None = None, students: int = 40,
     print(f"{'all':<26} {'':>6} {count / totals['nbgrader'] * 60:>9.1f} "
           f"{count / totals['ours'] * 60:>9.1f} {totals['nbgrader'] / totals['ours']:>6.2f}x "
           f"{totals['overhead'] / count:>9.2f}")
+    print(f"\nwhere a student's seconds go (mean over {count} students; intake "
+          f"{intake_seconds(chosen[0], students):.3f} s per student):")
+    for stage, seconds in sorted(stages.items(), key=lambda item: -item[1]):
+        print(f"  {stage:<44} {seconds / count:>7.2f}")
+    print(f"  {'Dask: cluster start, dispatch, idle slots':<44} {idle / count:>7.2f}")
+    if scaling and workers > 1:  # what a second machine adds: the class on 1 and N workers
+        assignment = chosen[0]
+        for n in (1, workers):
+            with tempfile.TemporaryDirectory() as tmp:
+                _synthetic_class(assignment, Path(tmp) / "class", students)
+                start = time.perf_counter()
+                grade_class(assignment, Path(tmp) / "class", out=Path(tmp) / "out",
+                            workers=n, home=Path(tmp) / "home")
+                seconds = time.perf_counter() - start
+            print(f"{assignment} on {n} worker(s) of the localhost cluster: "
+                  f"{students / seconds * 60:.1f} students/min", flush=True)
     return 0
+
+
+def intake_seconds(assignment: str, students: int) -> float:
+    """Seconds per student to collect a folder class (grader.intake)."""
+    from .intake import IntakeLimits, collect
+
+    with tempfile.TemporaryDirectory() as tmp:
+        _synthetic_class(assignment, Path(tmp) / "class", students)
+        start = time.perf_counter()
+        collect(Path(tmp) / "class", assignment, Path(tmp) / "work", IntakeLimits())
+        return (time.perf_counter() - start) / students
 
 
 def stand_in_grading(job: dict) -> dict:

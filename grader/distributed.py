@@ -139,9 +139,9 @@ def grade_jobs(client, jobs: Iterable[dict], spec_json: str,
     key, and only a job that stops its worker in KILLED_ROUNDS rounds gets the status
     ``error`` saying so. The scheduler going away raises :class:`SchedulerLost`.
     """
-    from distributed import KilledWorker, as_completed
+    from distributed import as_completed
 
-    from .worker import SpecPlugin, grade_submission
+    from .worker import SpecPlugin, drop_warm_kernel, grade_submission
 
     task = task or grade_submission
     slots = max(1, sum(int(w.get("resources", {}).get(GRADING, 1))
@@ -168,8 +168,23 @@ def grade_jobs(client, jobs: Iterable[dict], spec_json: str,
                 submit(job)
                 return
 
-    for _ in range(window):
-        submit_next()
+    try:
+        for _ in range(window):
+            submit_next()
+        finished = _collect(client, queue, pending, submit, submit_next, on_result)
+    finally:
+        with contextlib.suppress(Exception):  # no kernel waits for a student who won't come
+            client.run(drop_warm_kernel)
+        with contextlib.suppress(Exception):
+            client.unregister_worker_plugin(plugin.name)
+    return finished
+
+
+def _collect(client, queue, pending, submit, submit_next, on_result) -> int:
+    """Hand each finished job's result to ``on_result``; see :func:`grade_jobs`."""
+    from distributed import KilledWorker
+
+    finished = 0
     for future in queue:
         job, attempt = pending.pop(future.key)
         try:
@@ -195,8 +210,6 @@ def grade_jobs(client, jobs: Iterable[dict], spec_json: str,
         on_result(job, result)
         finished += 1
         submit_next()
-    with contextlib.suppress(Exception):
-        client.unregister_worker_plugin(plugin.name)
     return finished
 
 

@@ -8,7 +8,8 @@ data. This process is the only one that writes: as each student finishes, the ma
 gradebook (``grader/gradebook.db``), a line of ``OUT/grades.csv``, the record of what
 was graded (``OUT/graded.jsonl``, which lets a later run skip unchanged students) and
 ``OUT/feedback/<student_id>/<assignment>.html``; at the end ``grades.csv`` in student
-order and ``OUT/summary.txt``. A run stopped at any point keeps every finished student.
+order, ``OUT/summary.txt`` and the class report (``OUT/class.html``, ``OUT/tests.csv``:
+grader.classreport). A run stopped at any point keeps every finished student.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pathlib import Path
 import nbformat
 
 from .autograde import AssignmentSpec, build_spec
+from .classreport import write_class_report
 from .course import GRADER_DIR, MASTER_DB, SOLUTIONS, course_id, sqlite_url
 from .distributed import ClusterOptions, SchedulerLost, connect, grade_jobs, grader_fingerprint
 from .feedback import notice_page, write_page
@@ -83,6 +85,8 @@ class Row:
     cells_seconds: float = 0.0  # of which the notebook's cells ran
     submitted_at: datetime | None = None  # UTC, from what no student wrote (grader.intake)
     submitted_from: str = ""              # where that time came from
+    stages: dict = field(default_factory=dict)  # seconds per stage of grading (bench-class)
+    warm_kernel: bool = False                   # its kernel was started ahead
 
     def csv_row(self) -> list:
         return [self.student_id, self.score, self.max_score, self.status, bound(self.detail),
@@ -307,6 +311,7 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
         try:
             _grade_all(assignment, submissions_found, spec, home, db, out, timeout, sandbox,
                        screen, limits, cluster, regrade, task, progress, report, rows)
+            write_class_report(out, spec, [rows[s] for s in sorted(rows)])
         finally:
             report.rows = [rows[s] for s in sorted(rows)]
             report.seconds = time.monotonic() - started
@@ -362,6 +367,7 @@ def _grade_all(assignment, submissions, spec: AssignmentSpec, home: Path, db: Pa
         return {**job, "notebook": by_id[job["student"]].notebook.read_bytes()}
 
     def on_result(job: dict, result: dict) -> None:  # one at a time: one gradebook writer
+        recording = time.monotonic()
         student = job["student"]
         submission = by_id[student]
         notes = [result.get("detail", ""), *submission.notes]
@@ -384,6 +390,8 @@ def _grade_all(assignment, submissions, spec: AssignmentSpec, home: Path, db: Pa
                   submitted_from=submission.submitted_from)
         row.seconds = result.get("seconds", {}).get("total", 0.0)
         row.cells_seconds = result.get("seconds", {}).get("cells", 0.0)
+        row.stages = dict(result.get("seconds", {}).get("stages", {}))
+        row.warm_kernel = bool(result.get("seconds", {}).get("warm kernel"))
         if not page.is_file():
             write_page(page, notice_page(assignment, student, status, row.detail))
         rows[student] = row
@@ -392,6 +400,7 @@ def _grade_all(assignment, submissions, spec: AssignmentSpec, home: Path, db: Pa
                     "cells": result.get("cells", {})})
         with report.csv_path.open("a", newline="", encoding="utf-8") as handle:
             handle.write(csv_lines([row.csv_row()]))
+        row.stages["gradebook, CSV and page (coordinator)"] = time.monotonic() - recording
         bar.step(row)
 
     try:

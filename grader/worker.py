@@ -33,6 +33,7 @@ import nbformat
 from .autograde import (
     AssignmentSpec,
     InvalidNotebook,
+    WarmKernel,
     execute,
     prepare,
     read_submission,
@@ -40,6 +41,7 @@ from .autograde import (
     warm_up,
 )
 from .checker.link import CheckerProcess
+from .classreport import describe_failures
 from .feedback import feedback_page
 from .sandbox import (
     Limits,
@@ -73,6 +75,7 @@ class _WorkerState:
         self.prepared = False
         self.spare: set[int] = set()   # processes the worker had before grading anyone
         self.log_dir: Path | None = None  # the report's logs/, when it is on this machine
+        self.warm: WarmKernel | None = None  # the next student's kernel, started ahead
 
     def prepare(self) -> None:
         with self.preparing:
@@ -119,6 +122,8 @@ class _WorkerState:
         """Kill whatever a grading left below this worker (its kernel's strays), not the
         checker and not what the worker had before."""
         spare = set(self.spare)
+        if self.warm is not None:
+            spare |= self.warm.pids()
         if self.checker is not None and self.checker.process is not None:
             spare |= {self.checker.process.pid, *descendants(self.checker.process.pid)}
         wait_exited(kill_tree(os.getpid(), include_root=False, spare=spare))
@@ -165,6 +170,14 @@ def _grade(job: dict) -> dict:
     _state.prepare()
     spec = _state.spec(job["spec_hash"])
     result = {"score": 0.0, "max_score": spec.max_score, "cells": {}}
+    stages: dict[str, float] = {}
+    clock = [time.monotonic()]
+
+    def lap(stage: str) -> None:
+        now = time.monotonic()
+        stages[stage] = stages.get(stage, 0.0) + now - clock[0]
+        clock[0] = now
+
     folder = Path(tempfile.mkdtemp(prefix="student-", dir=_state.scratch))
     try:
         path = folder / f"{spec.assignment}.ipynb"
@@ -176,24 +189,36 @@ def _grade(job: dict) -> dict:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     notebook, more_notes, flagged = prepare(notebook, spec, screen=job.get("screen", True))
+    lap("preparing the notebook")
     limits = Limits(**job["limits"])
     sandboxed = job["sandboxed"]
+    kernel_settings = (limits, sandboxed, str(_state.font_cache) if _state.font_cache else None,
+                       _state.helpers_for(spec, job["spec_hash"]) if sandboxed else None)
     checker = _state.checker_for(sandboxed, limits.threads)
-    checker_problems = checker.begin(spec.readonly_code(), spec.owned())
+    checker_problems = checker.begin(spec.readonly_code(), spec.owned(), limits=limits)
+    lap("checker: read-only cells")
+    warm, _state.warm = _state.warm, None
+    # the next student's kernel starts now, while this student's notebook runs
+    _state.warm = WarmKernel(*kernel_settings) if job.get("warm", True) else None
     try:
-        execution = execute(
-            notebook, limits, sandboxed, started + job["timeout"],
-            str(_state.font_cache) if _state.font_cache else None, checker=checker,
-            helpers_copy=_state.helpers_for(spec, job["spec_hash"]) if sandboxed else None)
+        execution = execute(notebook, *kernel_settings[:2], started + job["timeout"],
+                            kernel_settings[2], checker=checker,
+                            helpers_copy=kernel_settings[3], warm=warm)
     finally:
         checker.end()
+    for stage, seconds in execution.stages.items():
+        stages[stage] = seconds
+    clock[0] = time.monotonic()
     _state.leftovers_killed()
+    lap("clean-up")
     if checker_problems and execution.status == Status.GRADED:
         execution.status, execution.detail = Status.ERROR, "; ".join(checker_problems)[:300]
     cells = score_cells(notebook, execution)
+    describe_failures(cells, notebook, {c.grade_id for c in spec.cells if c.hidden},  # class.html
+                      execution.last_cell if execution.status in Status.STOPPED else None)
     score = sum(c["auto_score"] for c in cells.values())
+    lap("scoring")
 
-    rendering = time.monotonic()
     stopped = execution.status in Status.STOPPED
     page = feedback_page(
         notebook, spec.assignment, score, spec.max_score,
@@ -208,12 +233,22 @@ def _grade(job: dict) -> dict:
                   if cell["auto_score"] < cell["max_score"]]
     detail = "; ".join(filter(None, [execution.detail, *flagged, *notes, *more_notes,
                                      not_passed and "tests not passed: " + ", ".join(not_passed)]))
+    autograded = nbformat.writes(notebook)
+    lap("feedback page")
     return {**result, "score": score, "status": status, "detail": detail, "cells": cells,
-            "autograded": nbformat.writes(notebook), "feedback": page,
+            "autograded": autograded, "feedback": page,
             "seconds": {"total": time.monotonic() - started, "kernel": execution.seconds,
-                        "cells": execution.cells_seconds,
-                        "feedback": time.monotonic() - rendering},
+                        "cells": execution.cells_seconds, "stages": stages,
+                        "warm kernel": execution.warm_kernel},
             "peak_mb": round(execution.peak_mb, 1)}
+
+
+def drop_warm_kernel() -> bool:
+    """The class is done: no kernel waits for a next student (run on every worker)."""
+    warm, _state.warm = _state.warm, None
+    if warm is not None:
+        warm.discard()
+    return warm is not None
 
 
 try:
@@ -237,6 +272,9 @@ class GradingPlugin(WorkerPlugin):
         threading.Thread(target=_state.prepare, daemon=True, name="nn-grader-prepare").start()
 
     def teardown(self, worker=None):
+        if _state.warm is not None:
+            with contextlib.suppress(Exception):
+                _state.warm.discard()
         _state.stop_checker()
         with contextlib.suppress(Exception):
             _state.leftovers_killed()

@@ -211,3 +211,46 @@ def test_the_embedded_cluster_refuses_a_client_without_its_certificate():
 
         with pytest.raises(OSError):  # another throwaway certificate is not this one
             Client(address, security=Security.temporary(), timeout=10)
+
+
+LEAVES_TRACES = """\
+import os, subprocess, builtins
+for folder in ('/tmp', os.path.expanduser('~'), '/dev/shm'):
+    open(os.path.join(folder, 'trace-of-the-first'), 'w').write('x')
+os.environ['TRACE_OF_THE_FIRST'] = '1'
+builtins.trace_of_the_first = True
+subprocess.Popen(['sleep', '300'], start_new_session=True)
+"""
+LOOKS_FOR_TRACES = """\
+import os, builtins
+found = [f for f in ('/tmp', os.path.expanduser('~'), '/dev/shm')
+         if os.path.exists(os.path.join(f, 'trace-of-the-first'))]
+found += ['environment'] * ('TRACE_OF_THE_FIRST' in os.environ)
+found += ['builtins'] * hasattr(builtins, 'trace_of_the_first')
+found += [p for p in os.listdir('/proc') if p.isdigit()
+          and b'sleep' in open(f'/proc/{p}/cmdline', 'rb').read()]
+print('TRACES', found)
+"""
+
+
+@needs_sandbox
+def test_a_kernel_started_ahead_holds_nothing_of_the_student_before(tmp_path):
+    """The second student's kernel starts while the first student's code runs; nothing
+    the first left (files, environment, builtins, processes) reaches it."""
+    def with_cell(source):
+        notebook = filled_release(A)
+        notebook.cells.insert(2, nbformat.v4.new_code_cell(source))
+        return notebook
+
+    _class(tmp_path / "class", {"a_first": with_cell(LEAVES_TRACES),
+                                "b_second": with_cell(LOOKS_FOR_TRACES)})
+    report = grade_class(A, tmp_path / "class", out=tmp_path / "out", home=tmp_path / "home",
+                         workers=1)
+    rows = {row.student_id: row for row in report.rows}
+    assert rows["b_second"].warm_kernel and not rows["a_first"].warm_kernel
+    graded = nbformat.read(tmp_path / "home" / "autograded" / "b_second" / A / f"{A}.ipynb",
+                           as_version=4)
+    printed = "".join(o.get("text", "") for c in graded.cells if c.cell_type == "code"
+                      for o in c.get("outputs", []))
+    assert "TRACES []" in printed, printed[-500:]
+    assert rows["b_second"].score == rows["a_first"].score == rows["a_first"].max_score

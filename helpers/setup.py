@@ -5,7 +5,9 @@ release`` refuses a notebook whose setup cell differs. Where the kernel lacks th
 package (Colab, or any kernel given ``NN_COURSE_HELPERS_SOURCE``), the cell installs it
 from ``HELPERS_SOURCE`` (a pip requirement; the environment variable overrides it, e.g.
 with the path of a local wheel), then calls :func:`setup_notebook`. When the install
-cannot work it says why in two lines and stops, before TensorFlow is imported.
+cannot work it says why in two lines (no internet, a repository that does not exist or
+is private, no such tag) and stops, before TensorFlow is imported; until it works, every
+other cell answers one line instead of running.
 
 The student edition (``python -m grader publish``) rewrites the cell and the Colab
 badges to point at its public repository and tag: :func:`setup_cell` and

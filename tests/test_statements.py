@@ -221,3 +221,17 @@ def test_image_grid_titles_do_not_overprint_the_row_above(count, ncols, shape, p
                 assert left.x1 <= right.x0, f"titles {i} and {i + 1} overlap"
     finally:
         plt.close(fig)
+
+
+def test_every_intro_says_what_grading_means_with_and_without_an_instructor():
+    """A Colab learner reads what applies to them: grading is the instructor's."""
+    import json
+
+    from grader.course import SOLUTIONS
+
+    for path in sorted(SOLUTIONS.glob("*/*.ipynb")):
+        intro = "".join(json.loads(path.read_text())["cells"][0]["source"])
+        assert "where an instructor grades the course" in intro, path.name
+        assert "When the notebook is graded" not in intro, path.name
+        assert "**On your own** (Colab, or a clone with no instructor): nothing is graded" in \
+            intro.replace("\n", " "), path.name

@@ -23,7 +23,9 @@ import builtins
 import contextlib
 import importlib
 import io
+import itertools
 import json
+import linecache
 import secrets
 import traceback
 import warnings
@@ -287,7 +289,7 @@ class Session:
         for warning in reply.get("warnings") or []:
             if isinstance(warning, dict) and isinstance(warning.get("message"), str):
                 category = WARNING_CATEGORIES.get(warning.get("category"), UserWarning)
-                warnings.warn(warning["message"][:500], category, stacklevel=2)
+                _warn_from_student_line(warning, category)
         changed = reply.get("changed") or {}
         if not isinstance(changed, dict):
             raise self._problem("a malformed list of changed arguments")
@@ -411,3 +413,20 @@ def _error_output(error: BaseException, label: str) -> dict:
         f"  {label}, line {f.lineno}" for f in frames] + [
         f"{type(error).__name__}: {error}"]
     return {"ename": type(error).__name__, "evalue": str(error)[:4000], "traceback": lines}
+
+
+_student_lines = itertools.count()
+
+
+def _warn_from_student_line(warning: dict, category: type[Warning]) -> None:
+    """Raise a warning the student's kernel reported, located at the student's own line
+    (a pseudo-file holding that line alone), so a check names it, not the checker."""
+    lineno = warning.get("lineno") if isinstance(warning.get("lineno"), int) else 0
+    line = warning.get("line") if isinstance(warning.get("line"), str) else ""
+    if not (0 < lineno < 100_000 and line):
+        warnings.warn(warning["message"][:500], category, stacklevel=3)
+        return
+    filename = f"<student code {next(_student_lines)}>"
+    linecache.cache[filename] = (len(line), None, [""] * (lineno - 1) + [line[:200] + "\n"],
+                                 filename)
+    warnings.warn_explicit(warning["message"][:500], category, filename, lineno)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import linecache
 import sys
 import traceback
 import warnings
@@ -175,7 +176,10 @@ class KernelBridge:
                 reply["error"] = self._error(error)
         if "error" not in reply:
             reply["result"] = self.encoder.encode(result)
-        reply["warnings"] = [{"category": w.category.__name__, "message": str(w.message)[:500]}
+        reply["warnings"] = [{"category": w.category.__name__, "message": str(w.message)[:500],
+                              "lineno": int(w.lineno or 0),  # the student's line, for the hint
+                              "line": linecache.getline(w.filename or "", w.lineno or 0
+                                                        ).strip()[:200]}
                              for w in caught[:20]]
         changed = {}
         for index, (old, new) in enumerate(zip(before, args, strict=True)):

@@ -416,7 +416,8 @@ def test_a_submission_made_from_the_edition_gets_no_note(edition, tmp_path):
         assert prepare(submission, spec)[1] == ["intro restored"], assignment  # can fail
 
 
-def test_grading_a_submission_made_from_the_edition_writes_no_note(edition, tmp_path):
+def test_grading_a_submission_made_from_the_edition_writes_no_note(edition, tmp_path,
+                                                                   dask_cluster):
     from grader.grade import grade_class
     from grader.sandbox import sandbox_problem
 
@@ -426,7 +427,7 @@ def test_grading_a_submission_made_from_the_edition_writes_no_note(edition, tmp_
     nbformat.write(filled_release(assignment, release_root=edition / "course"),
                    student / f"{assignment}.ipynb")
     report = grade_class(assignment, student.parent, out=tmp_path / "out",
-                         home=tmp_path / "home", workers=1,
+                         home=tmp_path / "home", cluster=dask_cluster.options(),
                          sandbox=sandbox_problem() is None)
     [row] = report.rows
     assert (row.status, row.score) == ("graded", row.max_score) and row.max_score > 0

@@ -294,7 +294,7 @@ def tf_dense(x, W, b, activation):
 
 
 @pytest.fixture(scope="module")
-def graded_class(tmp_path_factory):
+def graded_class(tmp_path_factory, dask_cluster):
     from grader.course import RELEASE
     from grader.grade import grade_class
     from grader.release import filled_release
@@ -307,7 +307,7 @@ def graded_class(tmp_path_factory):
         (base / "submissions" / student).mkdir(parents=True)
         nbformat.write(notebook, base / "submissions" / student / f"{GRADED}.ipynb")
     report = grade_class(GRADED, base / "submissions", out=base / "out", home=base / "home",
-                         workers=1, sandbox=sandbox_problem() is None)
+                         cluster=dask_cluster.options(), sandbox=sandbox_problem() is None)
     assert [row.status for row in report.rows] == ["graded"] * 3, report.summary()
 
     def page(student):

@@ -214,6 +214,8 @@ def test_an_endless_submission_times_out_and_leaves_nothing_running(tmp_path, da
     report = grade_class(assignment, submissions.parent, out=tmp_path / "out",
                          home=tmp_path / "home", timeout=12, cluster=dask_cluster.options())
     assert [(r.student_id, r.score, r.status) for r in report.rows] == [("loopy", 0, "timeout")]
+    page = (tmp_path / "out" / "feedback" / "loopy" / f"{assignment}.html").read_text()
+    assert "Grading stopped part way" in page and "ran over" in page
     assert _processes_inside(tmp_path / "home") == []
     listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
     assert [line for line in listing.splitlines()

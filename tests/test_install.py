@@ -51,10 +51,11 @@ def _jupyter(*args: str) -> str:
 
 
 def test_the_course_kernel_is_registered():
-    spec = Path(sys.prefix) / "share" / "jupyter" / "kernels" / "nn-course" / "kernel.json"
-    kernel = json.loads(spec.read_text())
+    kernels = Path(sys.prefix) / "share" / "jupyter" / "kernels"
+    kernel = json.loads((kernels / "python3" / "kernel.json").read_text())  # the notebooks' name
     assert Path(kernel["argv"][0]).resolve() == Path(sys.executable).resolve()
     assert kernel["display_name"] == "Python 3 (nn-course)"
+    assert sorted(p.name for p in kernels.iterdir()) == ["python3"]  # one kernel
 
 
 def test_nbgrader_extensions_are_enabled():

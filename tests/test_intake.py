@@ -169,7 +169,7 @@ def test_a_missing_notebook_names_the_files_handed_in_not_the_folders(tmp_path):
 
 @pytest.mark.skipif(sandbox_problem() is not None and not os.environ.get(
     "NN_COURSE_REQUIRE_SANDBOX"), reason=f"bubblewrap cannot run here: {sandbox_problem()}")
-def test_a_hostile_archive_costs_the_class_nothing(tmp_path):
+def test_a_hostile_archive_costs_the_class_nothing(tmp_path, dask_cluster):
     from nbgrader.api import Gradebook
 
     from grader.course import ROOT, course_id, sqlite_url
@@ -197,7 +197,8 @@ def test_a_hostile_archive_costs_the_class_nothing(tmp_path):
         z.writestr(f"junk/{NB}", "not a notebook")
         for index in range(2_000):
             z.writestr(f"junk/debris/{index:05d}-{'y' * 60}.txt", "")
-    report = grade_class(A, archive, out=tmp_path / "out", home=tmp_path / "home", workers=2,
+    report = grade_class(A, archive, out=tmp_path / "out", home=tmp_path / "home",
+                         cluster=dask_cluster.options(),
                          intake=IntakeLimits(entries=1_000, entry_mb=16, total_mb=64))
     with report.csv_path.open(newline="", encoding="utf-8") as handle:
         rows = {row[0]: row for row in csv.reader(handle)}  # csv's default field limit

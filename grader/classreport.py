@@ -134,9 +134,10 @@ def test_columns(spec) -> list[TestColumn]:
 def mistakes_of(cell: dict | None) -> list[str]:
     """The diagnosed mistake names of one test cell's entry (none, one, or several)."""
     named = (cell or {}).get("mistake")
-    if isinstance(named, str):
-        named = [named]
-    return [str(name) for name in named or [] if str(name)]
+    if named is None:
+        return []
+    return [str(name) for name in (named if isinstance(named, (list, tuple)) else [named])
+            if str(name)]
 
 
 @dataclass
@@ -165,15 +166,31 @@ def load(out: Path, spec, rows: list) -> ClassData:
     from .ledger import Ledger
 
     entries = Ledger(out).entries
+    cells = {row.student_id: _valid_cells(entries.get(row.student_id, {}).get("cells"))
+             for row in rows}
     tests = test_columns(spec)
     for test in tests:  # the function's name as the worker recorded it, where it did
-        test.function = next((entry["cells"][test.grade_id]["function"]
-                              for entry in entries.values()
-                              if "function" in entry.get("cells", {}).get(test.grade_id, {})),
-                             test.function)
-    cells = {row.student_id: dict(entries.get(row.student_id, {}).get("cells") or {})
-             for row in rows}
+        test.function = next((str(student[test.grade_id]["function"])
+                              for student in cells.values()
+                              if student.get(test.grade_id, {}).get("function")), test.function)
     return ClassData(spec.assignment, spec.max_score, tests, rows, cells)
+
+
+def _valid_cells(cells) -> dict[str, dict]:
+    """A ledger entry's cells, keeping only those with numeric points (a worker's answer
+    is data from another machine: never let one odd entry stop the report)."""
+    if not isinstance(cells, dict):
+        return {}
+    return {str(grade_id): cell for grade_id, cell in cells.items()
+            if isinstance(cell, dict) and all(isinstance(cell.get(key), (int, float))
+                                              and not isinstance(cell.get(key), bool)
+                                              for key in ("auto_score", "max_score"))}
+
+
+def failure_of(cell: dict | None) -> dict:
+    """A test cell's ``failure`` record ({} when it passed or none was kept)."""
+    failure = (cell or {}).get("failure")
+    return failure if isinstance(failure, dict) else {}
 
 
 def point_biserial(passed: list[bool], rest: list[float]) -> float | None:
@@ -198,8 +215,8 @@ def cell_statistics(data: ClassData) -> list[CellStatistics]:
     for test in data.tests:
         passed = [data.passed(row.student_id, test.grade_id) for row in ran]
         rest = [row.score - data.points(row.student_id, test.grade_id) for row in ran]
-        not_written = sum(1 for row in ran if (data.cells[row.student_id].get(
-            test.grade_id, {}).get("failure") or {}).get("kind") == NOT_WRITTEN)
+        not_written = sum(1 for row in ran if failure_of(data.cells[row.student_id].get(
+            test.grade_id)).get("kind") == NOT_WRITTEN)
         statistics.append(CellStatistics(test, len(ran), sum(passed), not_written,
                                          point_biserial(passed, rest)))
     return statistics
@@ -225,7 +242,7 @@ def unexplained_groups(data: ClassData) -> list[WrongAnswerGroup]:
     by_id = {t.grade_id: t for t in data.tests}
     for student, cells in data.cells.items():
         for grade_id, cell in cells.items():
-            failure = cell.get("failure") if isinstance(cell, dict) else None
+            failure = failure_of(cell) or None
             if grade_id not in by_id or mistakes_of(cell) or cell["auto_score"] >= cell[
                     "max_score"]:
                 continue
@@ -249,7 +266,7 @@ def tests_csv_rows(data: ClassData) -> list[list]:
         cells = data.cells.get(row.student_id, {})
         for test in data.tests:
             cell = cells.get(test.grade_id) or {}
-            failure = cell.get("failure") or {}
+            failure = failure_of(cell)
             lines.append([row.student_id, test.grade_id, float(cell.get("auto_score", 0.0)),
                           float(cell.get("max_score", test.points)),
                           " or ".join(mistakes_of(cell)), failure.get("output", "")])

@@ -25,7 +25,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
-import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,7 +151,6 @@ def grade_jobs(client, jobs: Iterable[dict], spec_json: str,
     client.register_plugin(plugin, name=plugin.name)
     pending: dict[str, tuple[dict, int]] = {}   # key -> (job, round)
     jobs = iter(jobs)
-    finished = 0
     queue = as_completed()
 
     def submit(job: dict, attempt: int = 0) -> None:
@@ -223,13 +221,3 @@ def grader_fingerprint() -> str:
         for path in sorted(folder.glob("*.py")):
             digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
-
-
-def scheduler_help() -> str:
-    """What another machine needs to join (the README says the same)."""
-    return ("on each grading machine, in a checkout of this course with its environment and "
-            "bubblewrap: .venv/bin/dask worker ADDRESS --nthreads 1 --resources grading=1")
-
-
-def default_workers() -> int:
-    return os.cpu_count() or 1

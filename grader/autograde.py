@@ -11,7 +11,9 @@ the student sees.
 from __future__ import annotations
 
 import json
+import queue
 import re
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -300,7 +302,8 @@ class WarmKernel:
         self.km = SandboxedKernelManager(limits, sandboxed=sandboxed, mpl_cache=mpl_cache,
                                          helpers_copy=helpers_copy)
         self.failed = ""
-        self.launched = __import__("threading").Event()  # its processes exist from then on
+        self.launched = threading.Event()  # its processes exist from then on
+        self.cancelled = threading.Event()  # nobody will take it: stop waiting for it
         if WarmKernel._starter is None:
             WarmKernel._starter = ThreadPoolExecutor(1, thread_name_prefix="nn-warm-kernel")
         self.ready = WarmKernel._starter.submit(self._start)
@@ -318,8 +321,14 @@ class WarmKernel:
             try:
                 await client.wait_for_ready(timeout=120)
                 msg_id = client.execute(WARM_UP, silent=True, store_history=False)
-                while True:
-                    reply = await client.get_shell_msg(timeout=300)
+                deadline = time.monotonic() + 300
+                while not self.cancelled.is_set():  # a kernel that died gets no 300 s wait
+                    if time.monotonic() > deadline or not self._alive():
+                        raise RuntimeError("the warm kernel died or hung while importing")
+                    try:
+                        reply = await client.get_shell_msg(timeout=1)
+                    except queue.Empty:
+                        continue
                     if reply["parent_header"].get("msg_id") == msg_id:
                         break
             finally:
@@ -329,6 +338,10 @@ class WarmKernel:
             asyncio.run(start())
         except Exception as error:  # noqa: BLE001 - then the student gets a cold kernel
             self.failed = f"{type(error).__name__}: {error}"
+
+    def _alive(self) -> bool:
+        process = getattr(self.km.provisioner, "process", None) if self.km.provisioner else None
+        return process is not None and process.poll() is None
 
     def pids(self) -> set[int]:
         """The warm kernel's processes (a worker's clean-up must spare them)."""
@@ -344,13 +357,14 @@ class WarmKernel:
         self.ready.result()
         if (self.key == (limits, sandboxed, mpl_cache, str(helpers_copy)) and not self.failed
                 and self.km.watchdog is not None and self.km.watchdog.violation is None
-                and getattr(self.km.provisioner, "process", None) is not None
-                and self.km.provisioner.process.poll() is None):
+                and self._alive()):
             return self.km
         self.discard()
         return None
 
     def discard(self) -> None:
+        """Stop the kernel, at once if it is still importing."""
+        self.cancelled.set()
         self.ready.result()
         self.km.destroy()
 

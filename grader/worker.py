@@ -246,8 +246,8 @@ def _grade(job: dict) -> dict:
 def drop_warm_kernel() -> bool:
     """The class is done: no kernel waits for a next student (run on every worker)."""
     warm, _state.warm = _state.warm, None
-    if warm is not None:
-        warm.discard()
+    if warm is not None:  # in a thread: this runs on the worker's event loop
+        threading.Thread(target=warm.discard, name="nn-discard-warm-kernel", daemon=True).start()
     return warm is not None
 
 

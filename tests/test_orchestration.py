@@ -54,7 +54,7 @@ RUNNER = textwrap.dedent("""\
             break
         time.sleep(0.2)
     grader.send_signal(signal.SIGINT)  # what Ctrl-C sends
-    code = grader.wait(timeout=120)
+    code = grader.wait(timeout=300)
     deadline = time.time() + 30
     left = []
     while time.time() < deadline:

@@ -150,7 +150,7 @@ def grade_jobs(client, jobs: Iterable[dict], spec_json: str,
     plugin = SpecPlugin(spec_hash, spec_json)  # not scattered data: a lost worker keeps it
     client.register_plugin(plugin, name=plugin.name)
     pending: dict[str, tuple[dict, int]] = {}   # key -> (job, round)
-    jobs = iter(jobs)
+    jobs = _each_with_more(jobs)
     queue = as_completed()
 
     def submit(job: dict, attempt: int = 0) -> None:
@@ -161,9 +161,10 @@ def grade_jobs(client, jobs: Iterable[dict], spec_json: str,
 
     def submit_next() -> None:
         queued = {job_key(j["student"], j["submission"]) for j, _ in pending.values()}
-        for job in jobs:
+        for job, more in jobs:
             if job_key(job["student"], job["submission"]) not in queued:  # never twice
-                submit(job)
+                # the class's last job starts no kernel ahead: no student would take it
+                submit({**job, "warm": job.get("warm", True) and more})
                 return
 
     try:
@@ -176,6 +177,17 @@ def grade_jobs(client, jobs: Iterable[dict], spec_json: str,
         with contextlib.suppress(Exception):
             client.unregister_worker_plugin(plugin.name)
     return finished
+
+
+def _each_with_more(items: Iterable) -> Iterator[tuple]:
+    """(item, whether another item follows), reading one item ahead."""
+    items = iter(items)
+    sentinel = object()
+    current = next(items, sentinel)
+    while current is not sentinel:
+        following = next(items, sentinel)
+        yield current, following is not sentinel
+        current = following
 
 
 def _collect(client, queue, pending, submit, submit_next, on_result) -> int:

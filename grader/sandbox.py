@@ -283,14 +283,15 @@ def _children_map() -> dict[int, list[int]]:
     return children
 
 
-def descendants(pid: int) -> list[int]:
-    """Every live process below ``pid`` (not ``pid`` itself)."""
+def descendants(pid: int, skip: set[int] = frozenset()) -> list[int]:
+    """Every live process below ``pid`` (not ``pid`` itself), leaving out the processes of
+    ``skip`` and everything below them."""
     children = _children_map()
-    found, todo = [], list(children.get(pid, []))
+    found, todo = [], [c for c in children.get(pid, []) if c not in skip]
     while todo:
         child = todo.pop()
         found.append(child)
-        todo.extend(children.get(child, []))
+        todo.extend(c for c in children.get(child, []) if c not in skip)
     return found
 
 
@@ -392,10 +393,10 @@ def _sandbox_init(outer_pid: int) -> int | None:
 
 
 def kill_tree(pid: int, include_root: bool = True, spare: set[int] = frozenset()) -> list[int]:
-    """SIGKILL ``pid`` (unless ``include_root`` is false) and everything below it but ``spare``.
-
-    Returns the processes signalled."""
-    victims = [p for p in [pid] * include_root + descendants(pid) if p not in spare]
+    """SIGKILL ``pid`` (unless ``include_root`` is false) and everything below it but the
+    processes of ``spare`` and theirs (a warm kernel's sandbox may fork after its
+    processes were listed). Returns the processes signalled."""
+    victims = [pid] * include_root + descendants(pid, skip=set(spare))
     for victim in victims:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.kill(victim, signal.SIGKILL)

@@ -128,3 +128,29 @@ class LocalTestCluster:
                 wait_exited(kill_tree(process.pid) + [p for p in below if kill_tree(p)])
                 with contextlib.suppress(Exception):
                     process.wait(timeout=10)
+
+
+# One class of 01 that several modules grade and compare with: three solved, two with a
+# wrong sigmoid, the blank course notebook (None). conftest's ``undisturbed_class`` grades
+# it once per run on the shared cluster.
+CLASS_ASSIGNMENT = "01_neurons_and_layers"
+WRONG_SIGMOID = "def sigmoid(z):\n    return 1 / (1 + np.exp(z))\n"
+
+
+def class_notebooks() -> dict:
+    from grader.release import filled_release
+
+    solved, wrong = filled_release(CLASS_ASSIGNMENT), filled_release(
+        CLASS_ASSIGNMENT, {"sigmoid": WRONG_SIGMOID})
+    return {"solved": solved, "solved_too": solved, "wrong": wrong, "blank": None,
+            "solved_three": solved, "wrong_too": wrong}
+
+
+def write_class(folder: Path, students: dict, assignment: str = CLASS_ASSIGNMENT) -> None:
+    """One folder per student holding ``notebook`` (None: the blank course notebook)."""
+    import nbformat
+
+    blank = nbformat.read(ROOT / "course" / assignment / f"{assignment}.ipynb", as_version=4)
+    for student, notebook in students.items():
+        (folder / student).mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook or blank, folder / student / f"{assignment}.ipynb")

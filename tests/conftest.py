@@ -74,3 +74,17 @@ def dask_cluster(tmp_path_factory):
         yield cluster.start()
     finally:
         cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def undisturbed_class(tmp_path_factory, dask_cluster):
+    """tests/cluster.py's class graded on the shared cluster with nothing going wrong:
+    (its folder, the report). The reference that disturbed and interrupted runs equal."""
+    from grader.grade import grade_class
+    from tests.cluster import CLASS_ASSIGNMENT, class_notebooks, write_class
+
+    base = tmp_path_factory.mktemp("undisturbed")
+    write_class(base / "class", class_notebooks())
+    report = grade_class(CLASS_ASSIGNMENT, base / "class", out=base / "out",
+                         home=base / "home", cluster=dask_cluster.options())
+    return base, report

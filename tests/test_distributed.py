@@ -22,10 +22,9 @@ from grader.grade import grade_class
 from grader.ledger import Ledger
 from grader.release import filled_release
 from grader.sandbox import sandbox_problem, wait_exited
-from tests.cluster import LocalTestCluster
+from tests.cluster import LocalTestCluster, class_notebooks
 
 A = "01_neurons_and_layers"
-WRONG_SIGMOID = "def sigmoid(z):\n    return 1 / (1 + np.exp(z))\n"
 needs_sandbox = pytest.mark.skipif(
     sandbox_problem() is not None and not os.environ.get("NN_COURSE_REQUIRE_SANDBOX"),
     reason=f"bubblewrap cannot run here: {sandbox_problem()}")
@@ -45,6 +44,13 @@ def _rows(report_or_out) -> dict:
 
 def _scores(rows: dict) -> dict:
     return {s: (r["score"], r["status"]) for s, r in rows.items()}
+
+
+def test_the_class_s_last_job_asks_for_no_kernel_started_ahead():
+    from grader.distributed import _each_with_more
+
+    assert list(_each_with_more(iter("abc"))) == [("a", True), ("b", True), ("c", False)]
+    assert list(_each_with_more(iter(()))) == []
 
 
 def test_the_same_student_and_bytes_get_the_same_task_key():
@@ -72,23 +78,12 @@ def test_a_worker_that_dies_lies_or_fails_costs_only_its_student(tmp_path, dask_
     dask_cluster.wait_for_workers(2)                # the nanny brought the workers back
 
 
-CLASS = {"solved": filled_release(A), "solved_too": filled_release(A),
-         "wrong": filled_release(A, {"sigmoid": WRONG_SIGMOID}), "blank": None,
-         "solved_three": filled_release(A), "wrong_too": filled_release(A, {
-             "sigmoid": WRONG_SIGMOID})}
+CLASS = class_notebooks()
 
 
-@pytest.fixture(scope="module")
-def undisturbed(tmp_path_factory, dask_cluster):
-    """The class graded on the cluster with nothing going wrong."""
-    from grader.course import ROOT
-
-    base = tmp_path_factory.mktemp("undisturbed")
-    blank = nbformat.read(ROOT / "course" / A / f"{A}.ipynb", as_version=4)
-    _class(base / "class", {s: nb or blank for s, nb in CLASS.items()})
-    report = grade_class(A, base / "class", out=base / "out", home=base / "home",
-                         cluster=dask_cluster.options())
-    return base, report
+@pytest.fixture
+def undisturbed(undisturbed_class):
+    return undisturbed_class
 
 
 @needs_sandbox
@@ -254,3 +249,30 @@ def test_a_kernel_started_ahead_holds_nothing_of_the_student_before(tmp_path):
                       for o in c.get("outputs", []))
     assert "TRACES []" in printed, printed[-500:]
     assert rows["b_second"].score == rows["a_first"].score == rows["a_first"].max_score
+
+
+@needs_sandbox
+@pytest.mark.parametrize("ending", ["discarded", "killed"])
+def test_a_warm_kernel_that_nobody_will_take_or_that_died_is_given_up_while_it_imports(
+        ending):
+    """Ctrl-C, the end of a class or a dead kernel must not wait out the warm-up's reply
+    (once 300 s: the interrupted command sat that long before exiting)."""
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    from grader.autograde import WarmKernel
+    from grader.sandbox import Limits, kill_tree
+
+    warm = WarmKernel(Limits(), sandboxed=True, mpl_cache=None, helpers_copy=None)
+    assert warm.launched.wait(timeout=120)
+    pids = warm.pids()
+    if ending == "discarded":
+        warm.discard()         # while it still imports keras and tensorflow
+    else:
+        kill_tree(min(pids))
+    try:
+        warm.ready.result(timeout=120)   # a hang, not a speed: the warm-up takes seconds
+    except FutureTimeout:
+        pytest.fail("the warm kernel's start kept waiting for a kernel nobody will use")
+    if ending == "killed":
+        assert warm.take(Limits(), True, None, None) is None
+    assert wait_exited(sorted(pids), timeout=60)

@@ -1,6 +1,6 @@
 """Grading as for a real class, through the command line (slow: a kernel per student).
 
-For every assignment, one class is graded with ``python -m grader grade``: a student
+For every assignment, one class is graded on the run's Dask cluster: a student
 who solved everything; one whose every graded function holds a plausible mistake (the
 first of tests/mistakes/nbNN.py for it), each of which must lose points through real
 grading (sandboxed kernel, tests in the checker); one whose every function is another
@@ -23,6 +23,7 @@ import pytest
 
 import tests.mistakes as mistake_modules
 from grader.course import HIDDEN_BLOCK, RELEASE, ROOT, SOLUTIONS, assignments
+from grader.grade import grade_class
 from grader.release import filled_release
 
 ASSIGNMENTS = assignments()
@@ -78,12 +79,9 @@ def graded_class(request, tmp_path_factory, dask_cluster):
     (submissions / "ed_missing").mkdir()
     (submissions / "ed_missing" / "notes.txt").write_text("I forgot to upload")
     out, home = base / "report", base / "home"
-    done = subprocess.run(
-        [sys.executable, "-m", "grader", "grade", assignment, str(submissions),
-         "--out", str(out), "--home", str(home), *dask_cluster.cli_options()],
-        cwd=ROOT, capture_output=True, text=True, timeout=900,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
+    # in this process, on the run's shared cluster (the command line's own path, with
+    # its exit codes: test_orchestration and the tests below)
+    grade_class(assignment, submissions, out=out, home=home, cluster=dask_cluster.options())
     with (out / "grades.csv").open() as handle:
         rows = {row["student_id"]: row for row in csv.DictReader(handle)}
     return {"assignment": assignment, "rows": rows, "out": out, "home": home,

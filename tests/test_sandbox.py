@@ -282,3 +282,31 @@ def test_what_a_student_prints_about_the_sandbox_keeps_host_paths_off_the_page()
     assert "site-packages" in page and "kernel.json" in page  # the listings are there
     host = {str(ROOT), sys.prefix, str(Path(sys.base_prefix).resolve()), "nn-grader-ipc"}
     assert [path for path in host if path in page] == []
+
+
+def test_killing_a_worker_s_leftovers_spares_a_kept_process_and_everything_below_it():
+    """A warm kernel's sandbox is listed when it starts and forks its kernel after; the
+    worker's clean-up must spare the whole subtree, not only the processes it listed."""
+    import grader.sandbox as sandbox
+
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import subprocess, sys, time\n"
+        "kept = subprocess.Popen(['sh', '-c', 'sleep 0.5; sleep 300'])\n"
+        "stray = subprocess.Popen(['sh', '-c', 'sleep 300'])\n"
+        "print(kept.pid, stray.pid, flush=True)\ntime.sleep(300)")],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        kept, stray = map(int, holder.stdout.readline().split())
+        for _ in range(100):   # the kept shell's child: not in the spare set below
+            if sandbox.descendants(kept):
+                break
+            time.sleep(0.1)
+        later = sandbox.descendants(kept)
+        assert later, "the kept shell started no child"
+        killed = sandbox.kill_tree(holder.pid, include_root=False, spare={kept})
+        assert stray in killed and sandbox.wait_exited([stray])
+        assert not set(killed) & {kept, *later}
+        assert sandbox.descendants(kept) == later      # its child lives on
+    finally:
+        sandbox.wait_exited(sandbox.kill_tree(holder.pid))
+        holder.wait()

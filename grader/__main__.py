@@ -1,4 +1,5 @@
-"""Command line of the grader: ``python -m grader {release,publish,grade,bench,bench-class}``."""
+"""Command line of the grader: ``python -m grader {release,publish,grade,bench,bench-class,
+bench-scale,bench-diagnosis}``."""
 
 from __future__ import annotations
 
@@ -84,6 +85,11 @@ def main(argv: list[str] | None = None) -> int:
     p_scale.add_argument("--students", type=int, default=10_000)
     p_scale.add_argument("--workers", type=int, default=2)
 
+    p_diag = sub.add_parser("bench-diagnosis", help="grade students carrying every catalogued "
+                                                    "mistake: the share the pages name")
+    p_diag.add_argument("assignments", nargs="*", help="default: every assignment")
+    p_diag.add_argument("--workers", type=int, default=2)
+
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if args.command == "release":
@@ -138,6 +144,10 @@ def main(argv: list[str] | None = None) -> int:
         from .bench import bench_scale
 
         return bench_scale(args.students, args.workers)
+    if args.command == "bench-diagnosis":
+        from .bench import bench_diagnosis
+
+        return bench_diagnosis(args.assignments or None, args.workers)
     if args.command == "bench-class":
         from .bench import bench_class
 

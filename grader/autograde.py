@@ -22,7 +22,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbformat import NotebookNode
 
-from .course import HIDDEN_BLOCK, nbgrader_meta
+from .course import DIAGNOSIS_KEY, HIDDEN_BLOCK, nbgrader_meta
 from .policy import answer_problems, shell_problems
 from .status import Status
 
@@ -50,6 +50,8 @@ class AssignmentSpec:
     cells: list[SpecCell]                  # in the source notebook's order
     editable: dict[str, str]               # cell id -> source of unlocked instructor cells
     max_score: float
+    references: dict[str, str] = field(default_factory=dict)   # grade id -> solution source
+    mistakes: dict[str, list] = field(default_factory=dict)    # -> [[mistake, source, message]]
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -63,6 +65,10 @@ class AssignmentSpec:
     def readonly_code(self) -> list[str]:
         """The read-only code cells, in order: the checker runs them before the tests."""
         return [c.source for c in self.cells if c.kind == "locked" and c.cell_type == "code"]
+
+    def diagnosis(self) -> dict:
+        """What the checker needs to name a mistake (``grader.checker.diagnosis.Catalogue``)."""
+        return {"references": self.references, "mistakes": self.mistakes}
 
     def owned(self) -> list[str]:
         """Names the answer cells define: the only names tests may take from the student."""
@@ -99,7 +105,15 @@ def build_spec(assignment: str, release_nb: NotebookNode, gradebook_cells: dict[
                                   cell.cell_type, source, float(meta.get("points") or 0),
                                   hidden=bool(HIDDEN_BLOCK.search(source))))
     max_score = sum(c.points for c in cells if c.kind == "test")
-    return AssignmentSpec(assignment, cells, editable, max_score)
+    return AssignmentSpec(assignment, cells, editable, max_score, solutions,
+                          catalogued_mistakes(assignment))
+
+
+def catalogued_mistakes(assignment: str) -> dict[str, list[list[str]]]:
+    """grade id -> [[mistake, source, message for the student]] from ``grader.mistakes``."""
+    from .mistakes import catalogue
+
+    return catalogue(assignment)
 
 
 class InvalidNotebook(Exception):
@@ -252,6 +266,8 @@ def prepare(notebook: NotebookNode, spec: AssignmentSpec, screen: bool = True
             flagged.append(f"cell {cell.get('id', '?')} not run: {'; '.join(problems[:3])}")
             continue
         final.append(cell)
+    for cell in final:  # only the checker says what a test cell's answer agrees with
+        cell.metadata.pop(DIAGNOSIS_KEY, None)
     notebook.cells = final
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                        "language": "python"}
@@ -454,6 +470,12 @@ class GradingClient(NotebookClient):
                 evalue=str(error.get("evalue", ""))[:2000],
                 traceback=[str(line)[:2000] for line in error.get("traceback", [])][
                     -TRACEBACK_LINES:]))
+        diagnosis = outcome.get("diagnosis")
+        if outcome.get("status") != "ok" and isinstance(diagnosis, dict):
+            cell.metadata[DIAGNOSIS_KEY] = {
+                "function": str(diagnosis.get("function", ""))[:100],
+                "mistakes": [[str(name)[:200], str(message)[:600]]
+                             for name, message in list(diagnosis.get("mistakes") or [])[:8]]}
         self.execution.bridge_problems = [str(p)[:300] for p in outcome.get("problems", [])]
         if outcome.get("checker_failed") and not outcome.get("timeout"):
             self.execution.checker_failed = str(outcome["checker_failed"])

@@ -2,6 +2,7 @@
 
     python -m grader bench [ASSIGNMENT ...] [--load N] [--run-only]   (or: python3 tasks.py bench)
     python -m grader bench-class [ASSIGNMENT ...] [--students 40] [--workers N]
+    python -m grader bench-diagnosis [ASSIGNMENT ...] [--workers N]
 
 "run" executes the solution notebook in a fresh kernel, as a student would with
 "Restart and run all"; "autograde" grades one solved submission through
@@ -256,4 +257,67 @@ def bench_scale(students: int = 10_000, workers: int = 2) -> int:
         assert len(report.rows) == count
         print(f"{count:>9} {seconds:>8.1f} {count / seconds:>11.1f} "
               f"{seconds / count * 1000:>11.2f} {_peak_rss_mb():>20.0f}", flush=True)
+    return 0
+
+
+def bench_diagnosis(names: list[str] | None = None, workers: int = 2) -> int:
+    """Grade, for every assignment, synthetic students carrying every catalogued mistake
+    (student k holds each function's k-th mistake, the other functions solved), through
+    the real grader; print the share of mistakes the pages name alone, named with the
+    mistakes that compute the same numbers, not named, and wrongly named."""
+    import csv
+    import itertools
+
+    from .mistakes import catalogue, modules
+
+    groups_of = {m.ASSIGNMENT: getattr(m, "SAME_NUMBERS", {}) for m in modules()}
+    totals = {"alone": 0, "together": 0, "not named": 0, "wrong": 0}
+    print(f"{'assignment':28} {'mistakes':>8} {'alone':>6} {'together':>8} {'not named':>9} "
+          f"{'wrong':>6}  seconds")
+    for assignment in names or assignments():
+        cases = catalogue(assignment)
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / "submissions"
+            carried: dict[str, dict[str, str]] = {}
+            for k in range(max(len(v) for v in cases.values())):
+                chosen = {gid: v[k] for gid, v in cases.items() if k < len(v)}
+                student = f"mistakes_{k:02d}"
+                (folder / student).mkdir(parents=True)
+                nbformat.write(filled_release(assignment, {g: c[1] for g, c in chosen.items()}),
+                               folder / student / f"{assignment}.ipynb")
+                carried[student] = {g: c[0] for g, c in chosen.items()}
+            start = time.perf_counter()
+            grade_class(assignment, folder, out=Path(tmp) / "out", home=Path(tmp) / "home",
+                        workers=workers)
+            seconds = time.perf_counter() - start
+            named: dict[tuple[str, str], set[str]] = {}
+            with (Path(tmp) / "out" / "tests.csv").open() as handle:
+                for line in csv.DictReader(handle):
+                    gid = line["grade_id"].removeprefix("test_").rsplit("_", 1)[0]
+                    if line["diagnosed_mistake"] and line["student_id"] in carried:
+                        named.setdefault((line["student_id"], gid), set()).add(
+                            line["diagnosed_mistake"])
+        counts = dict.fromkeys(totals, 0)
+        for student, chosen in carried.items():
+            for gid, mistake in chosen.items():
+                group = next((set(g) for g in groups_of[assignment].get(gid, [])
+                              if mistake in g), {mistake})
+                written = {" or ".join(p) for n in range(1, len(group) + 1)
+                           for p in itertools.permutations(sorted(group), n)}
+                found = named.get((student, gid), set())
+                kind = ("not named" if not found else
+                        "alone" if found == {mistake} else
+                        "together" if found <= written and any(mistake in f for f in found)
+                        else "wrong")
+                counts[kind] += 1
+        for kind, count in counts.items():
+            totals[kind] += count
+        print(f"{assignment:28} {sum(counts.values()):8d} {counts['alone']:6d} "
+              f"{counts['together']:8d} {counts['not named']:9d} {counts['wrong']:6d}  "
+              f"{seconds:7.1f}", flush=True)
+    total = sum(totals.values())
+    print("all: " + ", ".join(f"{kind} {count} ({count / total:.1%})"
+                              for kind, count in totals.items()))
+    print("(a function that calls the student's other functions runs on that student's "
+          "wrong ones here, so the replay, on the reference ones, may not agree: not named)")
     return 0

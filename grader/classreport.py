@@ -87,6 +87,8 @@ def describe_failures(cells: dict[str, dict], notebook, hidden: set[str],
                     TIMED_OUT if ename == "BridgeTimeout" else WRONG)
             cell["failure"] = {"kind": kind, "outcome": test.outcome,
                                "output": _output_digest(error) if kind == WRONG else ""}
+            if kind == WRONG and test.diagnosis:
+                cell["mistake"] = [name for name, _ in test.diagnosis]
 
 
 # ------------------------------------------------------------ the class's data
@@ -462,9 +464,10 @@ def _test_table(statistics: list[CellStatistics], groups: list[WrongAnswerGroup]
 def _mistakes(data: ClassData) -> str:
     found = mistakes_by_function(data)
     if not found:
-        return ('<p class="note">No mistake was diagnosed: either no one made a catalogued '
-                "mistake, or this grader does not diagnose them yet (the "
-                "<code>diagnosed_mistake</code> column of tests.csv is then empty).</p>")
+        return ('<p class="note">No mistake was diagnosed: no wrong answer agreed with a '
+                "catalogued mistake (grader/mistakes), or the class was graded by an older "
+                "grader that did not diagnose (the <code>diagnosed_mistake</code> column of "
+                "tests.csv is then empty).</p>")
     lines = ['<table class="report mistakes"><tr><th>function</th><th>mistake</th>'
              "<th>students</th><th>who</th></tr>"]
     for function, mistakes in found.items():

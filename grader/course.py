@@ -24,6 +24,9 @@ SOLUTION_BLOCK = re.compile(
 HIDDEN_BLOCK = re.compile(
     r"^[ \t]*### BEGIN HIDDEN TESTS[ \t]*\n(.*?)^[ \t]*### END HIDDEN TESTS[ \t]*(?:\n|\Z)",
     re.S | re.M)
+# a failed test cell's metadata in a graded notebook: the catalogued mistakes its answer
+# agrees with, set by the grader from the checker's diagnosis (grader.checker.diagnosis)
+DIAGNOSIS_KEY = "nn_diagnosis"
 
 # nbgrader runs the `alembic` and `jupyter` programs of its own environment by name.
 _BIN = str(Path(sys.executable).parent)

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import nbformat
 
-from .course import HIDDEN_BLOCK, ROOT, nbgrader_meta
+from .course import DIAGNOSIS_KEY, HIDDEN_BLOCK, ROOT, nbgrader_meta
 
 HIDDEN_NOTE = "# (hidden tests: their code is not shown)"
 # frame-ancestors is left out: browsers ignore it in a <meta> tag (and say so)
@@ -94,6 +94,9 @@ table.summary th { background: #f6f8fa; text-align: left; }
 table.summary td.ok { background: #dafbe1; white-space: nowrap; }
 table.summary td.lost { background: #ffebe9; white-space: nowrap; }
 .summary-note { color: #57606a; font-size: .85rem; margin-top: 0; }
+.diagnosis { background: #fff8c5; border-left: 3px solid #bf8700; padding: .3rem .6rem;
+             margin: .3rem 0; }
+.diagnosis ul { margin: .2rem 0; }
 h2 { border-bottom: 1px solid #d0d7de; margin-top: 2rem; }
 details.lesson { margin: .6rem 0; padding: .3rem .6rem; background: #f6f8fa; border-radius: 6px; }
 details.lesson > summary { cursor: pointer; color: #57606a; font-size: .9rem; }
@@ -455,6 +458,7 @@ class TestCell:
     score: float
     hidden: bool
     outcome: str          # one line: what failed, or "" when it passed
+    diagnosis: list = field(default_factory=list)  # [[mistake, sentence]] the answer agrees with
 
 
 @dataclass
@@ -495,6 +499,7 @@ def graded_functions(notebook, hidden: set[str], stopped_at: int | None = None
     tests after its answer cell), each with its points and one line on what failed."""
     answers = _answer_functions(notebook)
     functions: dict[str, GradedFunction] = {}
+    diagnosed: dict[str, list | None] = {}
     last_answer = None
     for index, cell in enumerate(notebook.cells):
         meta = nbgrader_meta(cell)
@@ -524,7 +529,43 @@ def graded_functions(notebook, hidden: set[str], stopped_at: int | None = None
                        if wrote else "did not pass")
         function.tests.append(TestCell(grade_id, index, points, score, is_hidden,
                                        _shorten(outcome)))
+        diagnosed[grade_id] = _diagnosis(cell) if outcome else None
+    for function in functions.values():
+        _final_diagnosis(function, diagnosed)
     return [f for f in functions.values() if f.tests]
+
+
+def _diagnosis(cell) -> list[list[str]] | None:
+    """The catalogued mistakes a failed test cell's answer agrees with (set by the grader);
+    None where the grader did not diagnose that cell."""
+    found = cell.get("metadata", {}).get(DIAGNOSIS_KEY)
+    pairs = found.get("mistakes") if isinstance(found, dict) else None
+    if not isinstance(pairs, list):
+        return None
+    return [[str(p[0]), str(p[1])] for p in pairs
+            if isinstance(p, (list, tuple)) and len(p) == 2]
+
+
+def _final_diagnosis(function: GradedFunction, diagnosed: dict[str, list | None]) -> None:
+    """Give each failed test of ``function`` the function's last diagnosis: the grader
+    replays all the calls so far at every failing cell, so the last one has seen most."""
+    final = next((diagnosed[t.grade_id] for t in reversed(function.tests)
+                  if diagnosed.get(t.grade_id) is not None), None) or []
+    for test in function.tests:
+        test.diagnosis = final if test.outcome else []
+
+
+def diagnosis_html(test: TestCell) -> str:
+    """The sentence naming the student's mistake (several when several give the same
+    numbers), or "" when none was diagnosed."""
+    sentences = [message for _, message in test.diagnosis if message]
+    if not sentences:
+        return ""
+    if len(sentences) == 1:
+        return f'<p class="diagnosis">{_with_code(sentences[0])}</p>'
+    items = "".join(f"<li>{_with_code(s)}</li>" for s in sentences)
+    return ('<div class="diagnosis">Your answer gives the same numbers as each of these '
+            f"known mistakes:<ul>{items}</ul></div>")
 
 
 def _link(index: int | None, text: str) -> str:
@@ -563,7 +604,8 @@ def summary_table(functions: list[GradedFunction]) -> str:
         if failed:
             first = failed[0]
             what = (f'{_link(first.index, html.escape(first.grade_id))}: '
-                    + _answer_link(first.outcome, function))
+                    + _answer_link(first.outcome, function)
+                    + diagnosis_html(first))
         else:
             what = "all tests passed"
         rows.append(f"<tr><td>{_link(function.index, f'<code>{html.escape(function.name)}</code>')}"
@@ -664,6 +706,8 @@ def feedback_page(notebook: nbformat.NotebookNode, assignment: str, score: float
                 outputs += demo
             else:
                 outputs += _output_html(output, is_hidden)
+        if graded and grade_id in by_test:
+            outputs += diagnosis_html(by_test[grade_id][1])
         if stopped_at is not None and index > stopped_at:
             outputs += '<p class="not-run">Not run: grading stopped at an earlier cell.</p>'
         shown = (f'<div class="{css}" id="cell-{index}">{label}{_pre(source, "source")}'

@@ -195,7 +195,8 @@ def _grade(job: dict) -> dict:
     kernel_settings = (limits, sandboxed, str(_state.font_cache) if _state.font_cache else None,
                        _state.helpers_for(spec, job["spec_hash"]) if sandboxed else None)
     checker = _state.checker_for(sandboxed, limits.threads)
-    checker_problems = checker.begin(spec.readonly_code(), spec.owned(), limits=limits)
+    checker_problems = checker.begin(spec.readonly_code(), spec.owned(), limits=limits,
+                                     diagnosis=spec.diagnosis())
     lap("checker: read-only cells")
     warm, _state.warm = _state.warm, None
     # the next student's kernel starts now, while this student's notebook runs

@@ -88,3 +88,33 @@ def undisturbed_class(tmp_path_factory, dask_cluster):
     report = grade_class(CLASS_ASSIGNMENT, base / "class", out=base / "out",
                          home=base / "home", cluster=dask_cluster.options())
     return base, report
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The share of catalogued mistakes the diagnosis names (tests/test_mistakes.py)."""
+    module = sys.modules.get("tests.test_mistakes")
+    found = getattr(module, "DIAGNOSED", None)
+    if not found:
+        return
+    exact = together = others = none = wrong = 0
+    for (assignment, grade_id, description), named in found.items():
+        group = module._named_together(module.MODULE_OF[assignment], grade_id, description)
+        if named == {description}:
+            exact += 1
+        elif description in named and named <= group:
+            together += 1
+        elif description in named:
+            others += 1
+        elif not named:
+            none += 1
+        else:
+            wrong += 1
+    total = len(found)
+
+    def share(count: int) -> str:
+        return f"{count} ({count / total:.1%})"
+
+    terminalreporter.write_line(
+        f"diagnosis, over {total} catalogued mistakes: named alone {share(exact)}; named with "
+        f"the mistakes that compute the same numbers {share(together)}; named with others "
+        f"{share(others)}; not named {share(none)}; wrongly named {share(wrong)}")

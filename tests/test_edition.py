@@ -117,7 +117,7 @@ def _secret_lines() -> set[str]:
         release = nbformat.read(RELEASE / assignment / f"{assignment}.ipynb", as_version=4)
         for cell in release.cells:
             public.update(line.strip() for line in cell.source.splitlines())
-    for mistakes in (ROOT / "tests" / "mistakes").glob("nb*.py"):
+    for mistakes in (ROOT / "grader" / "mistakes").glob("nb*.py"):
         secret.update(line.strip() for line in mistakes.read_text().splitlines())
     for module in (ROOT / "helpers").glob("*.py"):  # given code, used by later notebooks
         public.update(line.strip() for line in module.read_text().splitlines())

@@ -2,7 +2,7 @@
 
 For every assignment, one class is graded on the run's Dask cluster: a student
 who solved everything; one whose every graded function holds a plausible mistake (the
-first of tests/mistakes/nbNN.py for it), each of which must lose points through real
+first of grader/mistakes/nbNN.py for it), each of which must lose points through real
 grading (sandboxed kernel, tests in the checker); one whose every function is another
 correct answer (the first alternative), who must get full points; the blank release;
 a corrupt file and a missing notebook.
@@ -10,6 +10,7 @@ a corrupt file and a missing notebook.
 
 import csv
 import html as html_module
+import itertools
 import os
 import re
 import shutil
@@ -21,7 +22,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-import tests.mistakes as mistake_modules
+import grader.mistakes as mistake_modules
 from grader.course import HIDDEN_BLOCK, RELEASE, ROOT, SOLUTIONS, assignments
 from grader.grade import grade_class
 from grader.release import filled_release
@@ -51,7 +52,7 @@ def _catalogue(assignment):
     import pkgutil
 
     for info in pkgutil.iter_modules(mistake_modules.__path__):
-        module = importlib.import_module(f"tests.mistakes.{info.name}")
+        module = importlib.import_module(f"grader.mistakes.{info.name}")
         if module.ASSIGNMENT == assignment:
             return module
     raise LookupError(assignment)
@@ -269,3 +270,49 @@ def test_the_class_benchmark_prints_throughput_and_overhead(capsys):
     row = next(line for line in out.splitlines() if line.startswith("04_activations"))
     assert "not fully graded" not in out
     assert len(row.split()) == 6
+
+
+def _calls_other_answers(assignment, grade_id):
+    """Whether the reference answer of ``grade_id`` calls another graded function."""
+    import ast
+
+    cells = {c.metadata.nbgrader.grade_id: c.source for c in _function_cells(assignment)}
+    used = {node.id for node in ast.walk(ast.parse(cells[grade_id]))
+            if isinstance(node, ast.Name)}
+    return bool(used & (set(cells) - {grade_id}))
+
+
+def test_the_page_names_each_catalogued_mistake_and_tests_csv_records_it(graded_class):
+    """bo's every function holds its catalogue's first mistake: through real grading (the
+    checker replays the failing tests' calls), the page says it in the mistake's own
+    sentence and tests.csv names it, never naming another; the right, the alternative
+    and the blank answers are never diagnosed. (A function that calls bo's other, wrong,
+    functions may go unnamed: the replay runs it on the reference ones.)"""
+    from grader.feedback import _with_code
+    from tests.test_mistakes import _named_together
+
+    a, module = graded_class["assignment"], _catalogue(graded_class["assignment"])
+    with (graded_class["out"] / "tests.csv").open() as handle:
+        lines = list(csv.DictReader(handle))
+    page = (graded_class["out"] / "feedback" / "bo_mistakes" / f"{a}.html").read_text()
+    for grade_id, cases in module.MISTAKES.items():
+        description = cases[0][0]
+        diagnosed = [line["diagnosed_mistake"] for line in lines
+                     if line["student_id"] == "bo_mistakes" and line["diagnosed_mistake"]
+                     and line["grade_id"] in (f"test_{grade_id}_visible",
+                                              f"test_{grade_id}_hidden")]
+        if description in getattr(module, "NOT_NAMED", {}).get(grade_id, {}):
+            assert not diagnosed, (grade_id, diagnosed)
+            continue
+        expected = _named_together(module, grade_id, description)
+        if not diagnosed and _calls_other_answers(a, grade_id):
+            continue  # it ran on bo's own (wrong) functions: the replay cannot agree
+        assert diagnosed, f"{grade_id}: '{description}' was not named"
+        written = {" or ".join(order) for order in itertools.permutations(sorted(expected))}
+        assert set(diagnosed) <= written, (grade_id, diagnosed, expected)
+        assert _with_code(module.MESSAGES[grade_id][description]) in page, grade_id
+    for student in ("ada_correct", "cy_blank", "dee_alternatives"):
+        assert not [line for line in lines
+                    if line["student_id"] == student and line["diagnosed_mistake"]], student
+        page = (graded_class["out"] / "feedback" / student / f"{a}.html").read_text()
+        assert 'class="diagnosis"' not in page, student

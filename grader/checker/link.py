@@ -146,14 +146,16 @@ class CheckerProcess:
         return json.loads(line)
 
     def begin(self, readonly: list[str], owned: list[str], timeout: float = 300,
-              limits=None) -> list[str]:
-        """A fresh namespace for a student; ``limits`` (a ``Limits``): the student's own."""
+              limits=None, diagnosis: dict | None = None) -> list[str]:
+        """A fresh namespace for a student; ``limits`` (a ``Limits``): the student's own;
+        ``diagnosis``: the reference answers and catalogued mistakes (``Catalogue``)."""
         self.ensure()
         if limits is not None and (limits.memory_mb, limits.processes) != (
                 self.limits.memory_mb, self.limits.processes):
             self.limits = limits
             self._watch()
-        self.send({"op": "begin", "readonly": readonly, "owned": owned})
+        self.send({"op": "begin", "readonly": readonly, "owned": owned,
+                   "diagnosis": diagnosis or {}})
         ready = self.receive(time.monotonic() + timeout)
         return list(ready.get("problems", []))
 
@@ -174,7 +176,8 @@ class CheckerProcess:
         :meth:`ensure` starts a new one for the next student).
         """
         try:
-            self.send({"op": "test", "source": source, "label": label})
+            self.send({"op": "test", "source": source, "label": label,
+                       "seconds_left": max(0.0, deadline - time.monotonic())})
             while True:
                 message = self.receive(deadline + 10)
                 if message.get("op") == "done":

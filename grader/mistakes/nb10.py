@@ -1,6 +1,6 @@
 """10_backprop: wrong and alternative answers for the numerical gradient and backpropagation."""
 
-from tests.mistakes import function_source as _fn
+from grader.mistakes import function_source as _fn
 
 ASSIGNMENT = "10_backprop"
 
@@ -272,4 +272,189 @@ ALTERNATIVES = {
             "    history.append(np.mean(losses))\n"
             "return tuple(params), history")),
     ],
+}
+
+# What a student's feedback page says when their function gives the same outputs as a mistake.
+MESSAGES = {
+    "numerical_gradient": {
+        "one-sided differences":
+            "Your `numerical_gradient` nudges each entry one way only, a one-sided difference: "
+            "the exercise asks for the centred difference, nudged both ways, whose error is "
+            "far smaller.",
+        "divides by eps, not 2 eps":
+            "Your `numerical_gradient` gives twice the gradient: the two evaluations lie "
+            "2 eps apart, and the difference is divided by that distance.",
+        "operator precedence: / 2 * eps":
+            "Your `numerical_gradient` writes `/ 2 * eps`, which Python reads as dividing by 2 "
+            "and then multiplying by `eps`: mind the operator precedence.",
+        "nudges every entry at once":
+            "Your `numerical_gradient` nudges every entry of `w` at once and gives them all the "
+            "same value: each partial derivative nudges one entry while the others stay still.",
+        "nudges w itself and never puts it back":
+            "Your `numerical_gradient` nudges `w` itself and leaves each entry `eps` below where "
+            "it was: the caller's array is changed, and later entries are differentiated at a "
+            "shifted point. Nudge copies of `w`.",
+        "nudges w itself, restored by adding eps back":
+            "Your `numerical_gradient` gives the right gradient but changes the caller's `w`: "
+            "adding and subtracting `eps` in place does not always give back the same float, "
+            "so some entries end up slightly off. Nudge copies of `w`.",
+        "nudges w itself, undone by two steps of eps":
+            "Your `numerical_gradient` gives the right gradient but changes the caller's `w`: "
+            "adding and subtracting `eps` in place does not always give back the same float, "
+            "so some entries end up slightly off. Nudge copies of `w`.",
+        "ignores eps, always 1e-6":
+            "Your `numerical_gradient` always nudges by 1e-6 and ignores the `eps` it is "
+            "given.",
+        "returns a flat gradient":
+            "Your `numerical_gradient` returns a flat, 1-D gradient for a `w` of two or more "
+            "dimensions: the values are right, but the result should have `w`'s shape.",
+        "gradient of the wrong sign":
+            "Your `numerical_gradient` has the wrong sign: it subtracts `f` at the upward "
+            "nudge from `f` at the downward one.",
+    },
+    "relu_backward": {
+        "ReLU derivative missing: returns dA":
+            "Your `relu_backward` returns `dA` unchanged: it leaves out ReLU's derivative, "
+            "which is 0 wherever `Z` is not positive.",
+        "derivative 1 at Z = 0 (Z >= 0)":
+            "Your `relu_backward` lets the gradient through where `Z` is exactly 0: at ReLU's "
+            "kink the derivative is taken as 0, as TensorFlow does.",
+        "the mask alone, without dA":
+            "Your `relu_backward` returns ReLU's derivative alone, a mask of ones and zeros: "
+            "by the chain rule it multiplies the incoming gradient `dA`.",
+        "multiplies by relu(Z) instead of its derivative":
+            "Your `relu_backward` multiplies `dA` by relu(`Z`) itself instead of by its "
+            "derivative, which is 1 where `Z` is positive and 0 elsewhere.",
+        "mask taken from dA":
+            "Your `relu_backward` takes the mask from the sign of `dA`: whether the gradient "
+            "passes depends on the sign of `Z`, the ReLU's input.",
+        "changes dA in place":
+            "Your `relu_backward` zeroes entries of `dA` in place: the result is right, but "
+            "the caller's `dA` is changed. Return a new array and leave `dA` as it was.",
+        "the mask inverted":
+            "Your `relu_backward` passes the gradient where `Z` is negative and blocks it where "
+            "`Z` is positive: the mask is the wrong way round.",
+    },
+    "dense_backward": {
+        "gradients divided by m again":
+            "Your `dense_backward` divides `dW` and `db` by the batch size: `dZ` already holds "
+            "the 1/m of the mean loss, so dividing again counts it twice.",
+        "db as a mean":
+            "Your `dense_backward` averages `dZ` over the examples for `db`: like `dW`, `db` "
+            "sums over them, since `dZ` already holds the 1/m of the mean loss.",
+        "db summed over everything":
+            "Your `dense_backward` sums `dZ` over both axes, so `db` is a single number: it has "
+            "one entry per unit, a sum over the examples only.",
+        "db summed over the units":
+            "Your `dense_backward` sums `dZ` over the units (axis 1), one number per example: "
+            "`db` has one entry per unit, a sum over the examples.",
+        "dW transposed":
+            "Your `dense_backward` returns `dW` transposed: each gradient has the shape of "
+            "what it differentiates, and `dW` has `W`'s shape, (n, k).",
+        "dA_prev without the transpose":
+            "Your `dense_backward` computes `dA_prev` with `W` not transposed: check the "
+            "shapes, `dA_prev` comes out (m, n), like `A_prev`.",
+        "results in another order":
+            "Your `dense_backward` returns the right gradients in the wrong order: the tuple "
+            "is (dA_prev, dW, db).",
+        "dW elementwise, not a product":
+            "Your `dense_backward` makes `dW` from the column sums of `A_prev` and `dZ`, which "
+            "mixes one example's input with another's gradient: each example's input pairs "
+            "with its own gradient before the sum over examples.",
+    },
+    "two_layer_loss_and_grads": {
+        "softmax without the shift (overflows)":
+            "Your `two_layer_loss_and_grads` takes `exp` of the logits without first "
+            "subtracting each row's largest: with large logits `exp` overflows (a NumPy "
+            "warning) and the loss is not finite.",
+        "log of the softmax probabilities":
+            "Your `two_layer_loss_and_grads` takes the log of the softmax probabilities: with "
+            "logits far apart a probability rounds to 0 and its log is -inf (a NumPy "
+            "warning). Compute the log-softmax from the shifted logits.",
+        "ReLU derivative missing":
+            "Your `two_layer_loss_and_grads` passes `dA1` back as `dZ1`, skipping the ReLU's "
+            "backward pass, so `dW1` and `db1` are wrong wherever a hidden unit is inactive.",
+        "gradients not averaged over the batch":
+            "Your `two_layer_loss_and_grads` leaves the 1/m out of `dZ2`: the loss is a mean "
+            "over the batch, so its gradients come out m times too large.",
+        "loss summed, not averaged":
+            "Your `two_layer_loss_and_grads` returns the loss summed over the examples: the "
+            "loss is the mean cross-entropy over the batch (the gradients already are those "
+            "of the mean).",
+        "one-hot not subtracted":
+            "Your `two_layer_loss_and_grads` takes the softmax alone as `dZ2`, without "
+            "subtracting the one-hot labels, so the labels never reach the gradients.",
+        "K taken from the labels":
+            "Your `two_layer_loss_and_grads` takes the number of classes from the labels: a "
+            "batch that lacks the highest classes gets a one-hot matrix too narrow. The number "
+            "of classes is the number of logits, `W2`'s columns.",
+        "ReLU mask from X @ W1, without b1":
+            "Your `two_layer_loss_and_grads` takes the ReLU's mask from `X @ W1`, without "
+            "`b1`: the mask comes from `Z1`, the ReLU's actual input, bias included.",
+        "b2 left out of the forward pass":
+            "Your `two_layer_loss_and_grads` leaves `b2` out of the logits, so the loss and "
+            "every gradient are computed as if `b2` were zero.",
+        "dW1 from A1 instead of X":
+            "Your `two_layer_loss_and_grads` computes `dW1` from `A1`, the hidden layer's "
+            "output: the first layer's input, which `dW1` pairs with `dZ1`, is `X`.",
+    },
+    "train_two_layer": {
+        "zero initialisation":
+            "Your `train_two_layer` starts every weight at zero: the hidden units then output 0 "
+            "and get no gradient, so only the output biases learn. Draw `W1` and `W2` at "
+            "random, with the scales given.",
+        "every hidden unit starts equal":
+            "Your `train_two_layer` starts all the weights of a layer at one value: the hidden "
+            "units then compute the same thing and get the same updates, so they stay equal. "
+            "Draw the weights at random.",
+        "scale 0.01 for every weight":
+            "Your `train_two_layer` draws both weight matrices with a standard deviation of "
+            "0.01: the instructions give each layer its own scale, set by its number of "
+            "inputs.",
+        "W1 scale sqrt(1 / n)":
+            "Your `train_two_layer` draws `W1` with a standard deviation of sqrt(1 / n): the "
+            "instructions give the ReLU layer He's scale, which is larger.",
+        "W2 scale sqrt(2 / n) too":
+            "Your `train_two_layer` draws `W2` with `W1`'s scale, set by `n`: `W2`'s inputs "
+            "are the hidden units, so its scale depends on `hidden`.",
+        "random biases":
+            "Your `train_two_layer` draws the biases at random: `b1` and `b2` start at zero.",
+        "the seed ignored":
+            "Your `train_two_layer` makes its generator without `seed`: two runs with the same "
+            "seed then give different results.",
+        "a fixed seed of 0":
+            "Your `train_two_layer` seeds its generator with a fixed number instead of `seed`: "
+            "another seed then gives the same weights.",
+        "steps up the gradient":
+            "Your `train_two_layer` adds `lr` times the gradient to `W1` and `W2` instead of "
+            "subtracting it: those weights climb the loss instead of descending it.",
+        "shuffles once, before the first epoch":
+            "Your `train_two_layer` draws the permutation once, before the epochs, so every "
+            "epoch visits the examples in the same order: reshuffle at the start of each epoch.",
+        "never shuffles":
+            "Your `train_two_layer` never shuffles: every epoch takes the examples in their "
+            "stored order, instead of a fresh random permutation.",
+        "history appended per batch":
+            "Your `train_two_layer` appends every batch's loss to `history`: it holds one "
+            "number per epoch, the mean of that epoch's batch losses.",
+        "one epoch too few":
+            "Your `train_two_layer` trains for one epoch fewer than `epochs`, and its `history` "
+            "is one entry short.",
+        "K from the number of examples":
+            "Your `train_two_layer` takes the number of classes to be the number of examples: "
+            "it comes from the labels, as the instructions say.",
+        "history: the loss summed over the batches":
+            "Your `train_two_layer` records each epoch's loss as the sum of its batch losses: "
+            "`history` holds their mean.",
+        "biases never updated":
+            "Your `train_two_layer` never updates `b1` and `b2`: every parameter, the biases "
+            "included, takes a gradient step.",
+    },
+}
+
+# Mistakes no diagnosis can name, and why.
+NOT_NAMED = {
+    "train_two_layer": {"the seed ignored":
+                        "its weights come from an unseeded generator: no replay gives the same "
+                        "numbers"},
 }

@@ -1,6 +1,6 @@
 """08_multiclass_multilabel: wrong and alternative answers for multiclass and multi-label."""
 
-from tests.mistakes import function_source as _fn
+from grader.mistakes import function_source as _fn
 
 ASSIGNMENT = "08_multiclass_multilabel"
 
@@ -269,4 +269,191 @@ ALTERNATIVES = {
             "'hamming_loss': float((T != P).mean()), 'precision': ratio(tp, tp + fp), "
             "'recall': ratio(tp, tp + fn), 'f1': ratio(2 * tp, 2 * tp + fp + fn)}")),
     ],
+}
+
+# What a student's feedback says when their function gives the same outputs as a mistake above.
+MESSAGES = {
+    "build_blob_model": {
+        "softmax output": (
+            "Your `build_blob_model` ends in a softmax layer: the four outputs must stay linear "
+            "logits, since the loss applies the softmax itself (`from_logits=True`)."),
+        "sigmoid hidden units": (
+            "Your `build_blob_model` uses sigmoid in the hidden layer: the two hidden units "
+            "should be ReLU units."),
+        "sizes swapped": (
+            "Your `build_blob_model` has 4 hidden units and 2 outputs, the sizes swapped: two "
+            "hidden ReLU units, then one output per class for the four classes."),
+        "one output unit": (
+            "Your `build_blob_model` has a single output unit: four classes need four logits, "
+            "one per class."),
+        "no keras.Input": (
+            "Your `build_blob_model` has no `keras.Input`, so the model has no input shape (an "
+            "unbuilt `Sequential` has no inputs in Keras 3): it must start with the input of 2 "
+            "features."),
+        "compiled already": (
+            "Your `build_blob_model` compiles the model before returning it: the exercise asks "
+            "for an uncompiled model, which the notebook compiles later."),
+        "three inputs": (
+            "Your `build_blob_model` declares 3 input features: a point of the plane has 2."),
+    },
+    "multi_hot": {
+        "counts a repeated label twice": (
+            "Your `multi_hot` adds 1 each time a label is listed, so a label listed twice gives "
+            "2: an entry says only whether the label is present, not how often."),
+        "integer array": (
+            "Your `multi_hot` returns the right 0s and 1s as an integer array: the exercise asks "
+            "for a float array."),
+        "boolean array": (
+            "Your `multi_hot` returns a boolean array: the exercise asks for a float array of "
+            "1.0 and 0.0."),
+        "transposed: (n_labels, m)": (
+            "Your `multi_hot` returns the transpose, one row per label and one column per label "
+            "set: the result must have one row per label set, shape (m, n_labels)."),
+        "only the first label of each set (one-hot)": (
+            "Your `multi_hot` marks only the first label of each set, a one-hot encoding: every "
+            "label in the set needs its 1."),
+        "labels counted from 1": (
+            "Your `multi_hot` puts each label one column to the left, as if labels counted from "
+            "1 (label 0 lands in the last column): labels run from 0 to n_labels - 1, and label "
+            "k belongs in column k."),
+        "a tuple used as an index": (
+            "Your `multi_hot` indexes the array with each label collection as it is: that works "
+            "for lists and tuples, but a Python set cannot index a NumPy array (an IndexError)."),
+        "a list of lists": (
+            "Your `multi_hot` returns a Python list of lists with the right values: the exercise "
+            "asks for a NumPy float array."),
+    },
+    "multilabel_bce_from_logits": {
+        "log(sigmoid(z))": (
+            "Your `multilabel_bce_from_logits` computes the sigmoid and then its log: for logits "
+            "of large magnitude the sigmoid rounds to exactly 0 or 1, and the loss becomes inf or "
+            "nan (with a NumPy warning)."),
+        "sum over the labels, mean over the examples": (
+            "Your `multilabel_bce_from_logits` sums each example's losses over its labels before "
+            "averaging over the examples, which is K times too large: the mean is over all "
+            "m × K entries."),
+        "one mean per example": (
+            "Your `multilabel_bce_from_logits` returns one mean per example, an array of shape "
+            "(m,), instead of one number: the mean is over all m × K entries."),
+        "sign of y z wrong": (
+            "Your `multilabel_bce_from_logits` adds `Y * Z` where the formula subtracts it, so "
+            "a label of 1 with a large positive logit, a confident right answer, gets a large "
+            "loss."),
+        "abs forgotten": (
+            "Your `multilabel_bce_from_logits` leaves the absolute value out of the log1p term: "
+            "for negative logits the loss is too large by |z|, and very negative ones overflow "
+            "(with a NumPy warning)."),
+        "log(1 + e^z) naive": (
+            "Your `multilabel_bce_from_logits` computes log(1 + e^z) directly: `np.exp` "
+            "overflows for large positive logits and the loss becomes inf (with a NumPy "
+            "warning)."),
+        "softmax cross-entropy (multiclass thinking)": (
+            "Your `multilabel_bce_from_logits` computes a softmax cross-entropy over each row, as "
+            "for exclusive classes: each of the K labels is its own yes/no question, with its own "
+            "sigmoid and binary cross-entropy."),
+        "sum instead of mean": (
+            "Your `multilabel_bce_from_logits` adds up the losses of all the entries instead of "
+            "averaging them, which is m × K times too large."),
+        "Keras in float32": (
+            "Your `multilabel_bce_from_logits` gives Keras's `BinaryCrossentropy` value, "
+            "computed in float32: right to about 7 digits, but the tests compare in float64, to "
+            "a relative 1e-12."),
+    },
+    "build_multilabel_model": {
+        "sigmoid output with from_logits=True": (
+            "Your `build_multilabel_model` puts a sigmoid on the output layer and also uses "
+            "`from_logits=True`, so the sigmoid is applied twice: the output layer must stay "
+            "linear."),
+        "softmax output": (
+            "Your `build_multilabel_model` ends in a softmax with a categorical cross-entropy, "
+            "as for exclusive classes: the labels are independent, so the outputs are linear "
+            "logits and the loss a binary cross-entropy from logits."),
+        "linear output, from_logits missing": (
+            "Your `build_multilabel_model` has linear outputs but a `BinaryCrossentropy` without "
+            "`from_logits=True`, so the loss takes the logits for probabilities."),
+        "the string 'binary_crossentropy' on logits": (
+            "Your `build_multilabel_model` compiles with the string `'binary_crossentropy'`, "
+            "which expects probabilities: the outputs are logits, and the string cannot set "
+            "`from_logits`."),
+        "categorical cross-entropy from logits": (
+            "Your `build_multilabel_model` uses `CategoricalCrossentropy`, which puts one softmax "
+            "across the labels as if they were exclusive: each label needs its own binary "
+            "cross-entropy."),
+        "always 10 outputs": (
+            "Your `build_multilabel_model` always has 10 outputs: the output layer needs one "
+            "unit per label, `n_labels` of them."),
+        "input size fixed at 300": (
+            "Your `build_multilabel_model` fixes the input at 300 features (the canvases' size) "
+            "instead of using `n_inputs`."),
+        "not compiled": (
+            "Your `build_multilabel_model` returns the model uncompiled: this function must also "
+            "compile it, with a binary cross-entropy from logits."),
+    },
+    "predict_labels": {
+        "> instead of >=": (
+            "Your `predict_labels` uses a strict `>`, so a probability exactly equal to the "
+            "threshold counts as no: a probability of at least the threshold is a yes."),
+        "0/1 integers": (
+            "Your `predict_labels` returns 0/1 integers: the exercise asks for a boolean array."),
+        "0/1 floats": (
+            "Your `predict_labels` returns 0/1 floats: the exercise asks for a boolean array."),
+        "threshold ignored": (
+            "Your `predict_labels` always compares with 0.5 and ignores the `threshold` it is "
+            "given."),
+        "one label per example (argmax)": (
+            "Your `predict_labels` predicts only the most probable label of each example (an "
+            "argmax): in a multi-label problem every label whose probability reaches the "
+            "threshold is predicted, however many."),
+        "softmax on multi-label outputs": (
+            "Your `predict_labels` applies a softmax before comparing with the threshold: the "
+            "values are already probabilities, each label's own, and are compared as they are."),
+        "sigmoid applied again": (
+            "Your `predict_labels` applies a sigmoid to values that are already probabilities: "
+            "they are compared with the threshold as they are."),
+        "rounding": (
+            "Your `predict_labels` rounds the probabilities, which ignores `threshold` and acts "
+            "like 0.5 with `>` (NumPy rounds 0.5 itself down to 0)."),
+    },
+    "multilabel_metrics": {
+        "macro F1 where micro was asked": (
+            "Your `multilabel_metrics` gives the macro F1, the mean of the per-label F1 scores: "
+            "the exercise asks for the micro F1, from TP, FP and FN pooled over all the labels."),
+        "macro precision and recall": (
+            "Your `multilabel_metrics` gives macro precision and recall, means of per-label "
+            "scores: the exercise asks for micro ones, from TP, FP and FN pooled over all the "
+            "labels."),
+        "precision and recall swapped": (
+            "Your `multilabel_metrics` swaps precision and recall: precision is the share of the "
+            "predicted labels that are true, recall the share of the true labels that are "
+            "predicted."),
+        "Hamming loss per example (1 - exact match)": (
+            "Your `multilabel_metrics` gives the share of examples with any wrong entry (1 - "
+            "exact match) as the Hamming loss: it is the share of all m × K entries that are "
+            "wrong."),
+        "exact match per entry": (
+            "Your `multilabel_metrics` gives the share of right entries as the exact match: it "
+            "is the share of examples whose entries are all right."),
+        "no check before dividing": (
+            "Your `multilabel_metrics` divides without checking the denominator: when nothing is "
+            "predicted or nothing is true, a metric becomes nan (with a NumPy warning) instead "
+            "of 0.0."),
+        "F1 as 2PR / (P + R) without a check": (
+            "Your `multilabel_metrics` computes F1 as 2PR / (P + R) without checking the "
+            "denominator: with no true positives P + R is 0, and the division fails or gives "
+            "nan where F1 is 0.0."),
+        "F1 as the mean of precision and recall": (
+            "Your `multilabel_metrics` computes F1 as the arithmetic mean of precision and "
+            "recall: F1 is their harmonic mean, which is lower whenever the two differ."),
+        "accuracy instead of exact_match": (
+            "Your `multilabel_metrics` names a key `\"accuracy\"`: the dict must have exactly "
+            "the five keys asked for, with `\"exact_match\"` for the share of examples that are "
+            "entirely right."),
+    },
+}
+
+# Mistakes that compute the same numbers on every test input: a diagnosis names them together
+# (a loss is judged by what it computes, whatever it is called).
+SAME_NUMBERS = {
+    "build_multilabel_model": [("linear output, from_logits missing",
+                                "the string 'binary_crossentropy' on logits")],
 }

@@ -203,3 +203,108 @@ def count_parameters(n_inputs, layer_sizes):
     return functools.reduce(lambda A, Wb: sigmoid(A @ Wb[0] + Wb[1]), pairs, X)""")),
     ],
 }
+
+# What a student's feedback says when their function matches a mistake above.
+MESSAGES = {
+    "build_digit_model": {
+        "no keras.Input: an unbuilt model": (
+            "Your `build_digit_model` returns an unbuilt model, as one without `keras.Input` is: "
+            "it has no weights and no input shape until its first call, and its parameters "
+            "cannot be counted."),
+        "wrong layer sizes": (
+            "Your `build_digit_model` gives the second hidden layer the wrong number of units; "
+            "the network is 784 inputs, then layers of 25, 15 and 1 units."),
+        "relu hidden layers": (
+            "Your `build_digit_model` uses ReLU in the hidden layers; all three layers of this "
+            "network use the sigmoid activation."),
+        "linear output (no activation)": (
+            "Your `build_digit_model` gives the output layer no activation, so Keras makes it "
+            "linear and it outputs any real number instead of a probability; the output layer "
+            "uses the sigmoid too."),
+        "input of 28 x 28 images": (
+            "Your `build_digit_model` expects 28 × 28 images, but each image arrives flattened "
+            "into 784 pixels; a `Dense` layer on a 2-D input acts on its last axis only, so the "
+            "parameters and output shape are wrong."),
+        "an extra layer": (
+            "Your `build_digit_model` has one `Dense` layer too many; the network has exactly "
+            "three, of 25, 15 and 1 units."),
+        "compiled already": (
+            "Your `build_digit_model` compiles the model; it must return the model uncompiled "
+            "(compiling is the job of `compile_digit_model`)."),
+        "forgets to return": (
+            "Your `build_digit_model` returns `None`: the function builds a model but never "
+            "returns it."),
+        "one global model returned at every call": (
+            "Your `build_digit_model` returns the same model object at every call, as one built "
+            "once outside the function would; each call must build a new model, or training one "
+            "would change the other."),
+    },
+    "compile_digit_model": {
+        "mean squared error": (
+            "Your `compile_digit_model` uses the mean squared error as the loss; for a 0/1 label "
+            "and a sigmoid output, the loss is the binary cross-entropy."),
+        "from_logits=True with a sigmoid output": (
+            "Your `compile_digit_model` uses a loss with `from_logits=True`, which expects the "
+            "model to output logits; this model already outputs sigmoid probabilities, so the "
+            "loss would apply the sigmoid a second time."),
+        "categorical cross-entropy": (
+            "Your `compile_digit_model` uses the categorical cross-entropy, a loss for several "
+            "classes; for one sigmoid output and a 0/1 label, the loss is the binary "
+            "cross-entropy."),
+        "SGD": (
+            "Your `compile_digit_model` uses the SGD optimizer; the exercise asks for Adam, with "
+            "a learning rate of 0.001."),
+        "RMSprop": (
+            "Your `compile_digit_model` uses the RMSprop optimizer; the exercise asks for Adam, "
+            "with a learning rate of 0.001."),
+        "Adam at 0.01": (
+            "Your `compile_digit_model` uses Adam with a learning rate ten times too large; the "
+            "exercise asks for 0.001, which is also Adam's default in Keras."),
+        "does not return the model": (
+            "Your `compile_digit_model` returns `None`: it compiles the model but does not "
+            "return it."),
+    },
+    "count_parameters": {
+        "biases forgotten": (
+            "Your `count_parameters` gives the same count as the weights alone; each layer also "
+            "has one bias per unit."),
+        "input layer ignored": (
+            "Your `count_parameters` gives the same count as leaving out the first layer, the "
+            "one fed by the `n_inputs` features, and counting only the layers after it."),
+        "one bias per input instead of per unit": (
+            "Your `count_parameters` gives the same count as one bias per input of each layer "
+            "instead of one per unit: a layer has as many biases as it has units."),
+        "every layer fed by the input": (
+            "Your `count_parameters` gives the same count as feeding every layer the `n_inputs` "
+            "features; each layer after the first gets its inputs from the units of the layer "
+            "before it."),
+        "returns a float": (
+            "Your `count_parameters` gets the number right but returns it as a float; a count of "
+            "parameters is an `int`."),
+    },
+    "numpy_forward": {
+        "weights transposed": (
+            "Your `numpy_forward` gives the same numbers as multiplying by the transpose of each "
+            "weight matrix; Keras stores each `W` with shape (n_in, n_out), ready to multiply "
+            "the activations. (This runs only where the matrices are square.)"),
+        "biases forgotten": (
+            "Your `numpy_forward` gives the same numbers as never adding the biases: every "
+            "second array in `weights` is a bias vector, and each layer adds its own."),
+        "no sigmoid on the output layer": (
+            "Your `numpy_forward` gives the same numbers as applying no sigmoid in the last "
+            "layer: that layer's z instead of probabilities. Every layer, the last included, is "
+            "a sigmoid layer."),
+        "hard-coded three layers": (
+            "Your `numpy_forward` works only for exactly three layers (six arrays in `weights`); "
+            "it must handle any number of layers, as many as the list holds."),
+        "flattened output": (
+            "Your `numpy_forward` gets the values right but flattens them to 1-D; the output "
+            "keeps the shape (m, n_out), one row per example."),
+        "thresholded output": (
+            "Your `numpy_forward` returns 0/1 decisions; it must return the last layer's "
+            "activations, not thresholded."),
+        "relu in the hidden layers": (
+            "Your `numpy_forward` gives the same numbers as ReLU in the hidden layers; every "
+            "layer of these networks uses the sigmoid."),
+    },
+}

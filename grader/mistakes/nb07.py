@@ -1,6 +1,6 @@
 """07_adam: wrong and alternative answers for gd_step, adam_step and compile_with_adam."""
 
-from tests.mistakes import function_source
+from grader.mistakes import function_source
 
 ASSIGNMENT = "07_adam"
 
@@ -114,4 +114,88 @@ return w - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 CAUGHT_VISIBLY = {
     "adam_step": ["no bias correction", "Keras's order: epsilon added before the bias correction",
                   "step counter off by one (t + 1)"],
+}
+
+# What a student's feedback says when their function gives the same outputs as a mistake above.
+MESSAGES = {
+    "gd_step": {
+        "steps up the gradient": (
+            "Your `gd_step` moves the weights along the gradient instead of against it: that is "
+            "gradient ascent, which makes the loss larger."),
+        "learning rate ignored": (
+            "Your `gd_step` subtracts the whole gradient and ignores the learning rate `lr`: the "
+            "step must be scaled by it."),
+        "changes w in place": (
+            "Your `gd_step` returns the right weights but changes the caller's array `w` in "
+            "place (`-=`): return a new array and leave `w` as it was."),
+        "divides by the learning rate": (
+            "Your `gd_step` divides the gradient by `lr` instead of scaling it by `lr`, so a "
+            "small learning rate gives a huge step."),
+        "returns the step, not the new weights": (
+            "Your `gd_step` returns only the step, without applying it to the current weights: "
+            "the function must return the new weights."),
+    },
+    "adam_step": {
+        "no bias correction": (
+            "Your `adam_step` steps with the raw moments `m` and `v`, without their bias "
+            "correction: the returned moments are right, but while they are still close to "
+            "their zero start the step has the wrong size."),
+        "epsilon inside the square root": (
+            "Your `adam_step` adds `eps` inside the square root instead of after it: the step "
+            "differs a little for ordinary gradients and a lot for small ones."),
+        "step counter off by one (t + 1)": (
+            "Your `adam_step` bias-corrects with `t + 1` instead of this step's `t`: `t` already "
+            "counts from 1, the first step."),
+        "step counter off by one (t - 1) in the second moment": (
+            "Your `adam_step` bias-corrects the second moment with the previous step's number "
+            "instead of this step's `t`: the first step comes out right, later ones do not."),
+        "|g| instead of g squared": (
+            "Your `adam_step` averages the absolute value of the gradient into `v` instead of its "
+            "square: `v` is the moving average of the squared gradient."),
+        "betas swapped": (
+            "Your `adam_step` swaps the two decay rates in the moment updates: `beta1` belongs "
+            "to the first moment `m`, and `beta2` to the second moment `v`."),
+        "old moments returned": (
+            "Your `adam_step` computes the new weights correctly but returns the moments it was "
+            "given, not the updated ones, so the next step would start from stale `m` and `v`."),
+        "learning rate ignored": (
+            "Your `adam_step` uses a fixed step size of 1e-3 (the default) instead of the `lr` "
+            "it is given, so with any other learning rate the step is wrong."),
+        "bias-corrected moments returned": (
+            "Your `adam_step` returns the bias-corrected moments `m_hat` and `v_hat` instead of "
+            "`m` and `v`: the new weights are right, but the next step would correct the "
+            "moments a second time."),
+        "square root forgotten": (
+            "Your `adam_step` divides by the corrected second moment itself, without its square "
+            "root, so the step scales like 1/g instead of being about `lr` per parameter."),
+        "moments updated in place": (
+            "Your `adam_step` gives the right results but changes the caller's arrays `m` and "
+            "`v` in place (`*=` and `+=`): return new arrays and leave the inputs as they were."),
+        "plain gradient step": (
+            "Your `adam_step` takes a plain gradient-descent step and returns `m` and `v` "
+            "unchanged: none of Adam's moment updates, bias correction or per-parameter scaling "
+            "happens."),
+        "Keras's order: epsilon added before the bias correction": (
+            "Your `adam_step` follows Keras's form, with `eps` added to the square root of the "
+            "uncorrected `v` and the bias correction folded into the step size: Algorithm 1 adds "
+            "`eps` after the bias correction, which matters for small gradients."),
+    },
+    "compile_with_adam": {
+        "learning rate ignored": (
+            "Your `compile_with_adam` creates Adam with its default learning rate instead of "
+            "the `learning_rate` it is given."),
+        "SGD": (
+            "Your `compile_with_adam` compiles with SGD: the learning rate is passed on, but the "
+            "optimizer must be Adam."),
+        "RMSprop": (
+            "Your `compile_with_adam` compiles with RMSprop: the learning rate is passed on, but "
+            "the optimizer must be Adam."),
+        "from_logits missing": (
+            "Your `compile_with_adam` uses `SparseCategoricalCrossentropy` without "
+            "`from_logits=True`: the model outputs logits, and the loss takes them for "
+            "probabilities."),
+        "does not return the model": (
+            "Your `compile_with_adam` compiles the model but returns None: the function must "
+            "return the compiled model."),
+    },
 }

@@ -1,6 +1,6 @@
 """05_softmax_cross_entropy: wrong and alternative answers for the eight graded functions."""
 
-from tests.mistakes import function_source as _fn
+from grader.mistakes import function_source as _fn
 
 ASSIGNMENT = "05_softmax_cross_entropy"
 
@@ -294,4 +294,224 @@ CAUGHT_VISIBLY = {
     "cross_entropy_bits": ["nan for zero p and q", "np.where still takes log2(0): NumPy warns"],
     "softmax_regression_gradients": ["K from the labels: y.max() + 1",
                                      "K = the number of distinct labels in the batch"],
+}
+
+# What a student's feedback says when their function matches a mistake above.
+MESSAGES = {
+    "my_softmax": {
+        "z / sum(z)": (
+            "Your `my_softmax` divides the logits themselves by their sum, without the "
+            "exponential: the results can be negative, or infinite when the logits sum to 0, "
+            "and they are not the softmax."),
+        "exp(z) / sum(z)": (
+            "Your `my_softmax` divides the exponentials by the sum of the logits instead of "
+            "the sum of the exponentials, so the outputs do not sum to 1."),
+        "returns the exponentials": (
+            "Your `my_softmax` returns the exponentials of the logits without normalising "
+            "them, so the outputs do not sum to 1."),
+        "log-softmax": (
+            "Your `my_softmax` returns the logarithm of the softmax (log-probabilities, all at "
+            "most 0) instead of the probabilities themselves."),
+        "subtracts the max in place": (
+            "Your `my_softmax` returns the right probabilities but subtracts the maximum from "
+            "the caller's `z` in place, changing the array that was passed in: do the shift on "
+            "a new array."),
+        "divides by the largest exponential": (
+            "Your `my_softmax` divides each exponential by the largest one instead of by their "
+            "sum: the largest entry comes out as 1, and the outputs do not sum to 1."),
+    },
+    "softmax": {
+        "over the wrong axis": (
+            "Your `softmax` works down the columns (axis 0) instead of along the rows: with one "
+            "example per row, each row must be shifted by its own maximum and sum to 1."),
+        "one global maximum": (
+            "Your `softmax` gives the same numbers as subtracting the largest logit of the "
+            "whole batch instead of each row's: with rows far apart, the smaller rows underflow "
+            "to 0 / 0, which is nan, with a NumPy warning."),
+        "no shift: exp overflows at 1000": (
+            "Your `softmax` exponentiates the logits without shifting them first: for large "
+            "logits `np.exp` overflows to inf and the row becomes nan (inf / inf), with a NumPy "
+            "warning."),
+        "one sum over the whole matrix": (
+            "Your `softmax` divides by one sum over the whole batch instead of each row's own "
+            "sum: with several examples no row sums to 1, only the batch as a whole does."),
+        "keepdims forgotten": (
+            "Your `softmax` sums each row but without `keepdims`, so the m row sums line up "
+            "with the columns: a square batch is divided by the wrong sums, and other shapes "
+            "raise a broadcasting error."),
+        "shifts the caller's array in place": (
+            "Your `softmax` returns the right probabilities but subtracts the row maxima from "
+            "the caller's `Z` in place, changing the array that was passed in: compute the "
+            "shifted logits as a new array."),
+        "keepdims forgotten on the maximum": (
+            "Your `softmax` takes each row's maximum but without `keepdims`, so the m maxima "
+            "are subtracted from the columns instead of the rows: a square batch gets the wrong "
+            "shifts (and can overflow), other shapes raise a broadcasting error."),
+        "shifted by each column's maximum": (
+            "Your `softmax` shifts each entry by its column's maximum (axis 0) instead of its "
+            "row's: only one constant per row leaves the softmax unchanged, so the "
+            "probabilities change, and rows far apart can underflow to 0 / 0."),
+        "adds the maximum instead of subtracting it": (
+            "Your `softmax` adds each row's maximum instead of subtracting it: mathematically "
+            "the same softmax, but the exponents grow, so large logits overflow and very "
+            "negative ones underflow, giving nan with a NumPy warning."),
+    },
+    "cross_entropy_loss": {
+        "sum instead of mean": (
+            "Your `cross_entropy_loss` adds up the losses of the examples instead of averaging "
+            "them: the result grows with the number of examples in the batch."),
+        "minus sign missing": (
+            "Your `cross_entropy_loss` leaves out the minus sign: the log of a probability is "
+            "at most 0, so your loss comes out negative."),
+        "log base 2": (
+            "Your `cross_entropy_loss` uses the base-2 logarithm, which gives the loss in bits, "
+            "1 / ln 2 (about 1.44) times too large: this loss uses the natural logarithm."),
+        "A[:, y] makes an m x m matrix": (
+            "Your `cross_entropy_loss` indexes `A[:, y]`, which takes the labels' columns for "
+            "every example (an m x m matrix) and averages all of them: each example counts "
+            "only the probability of its own label."),
+        "mean over every entry": (
+            "Your `cross_entropy_loss` averages -log over every entry of `A` and never uses the "
+            "labels `y`: only the probability of each example's true class counts."),
+        "binary cross-entropy formula": (
+            "Your `cross_entropy_loss` adds a log(1 - a) term, as in binary cross-entropy: with "
+            "K classes only the probability of the true class counts, and there is no term for "
+            "1 - a."),
+    },
+    "entropy_bits": {
+        "nan for a zero probability": (
+            "Your `entropy_bits` computes p log2 p for every entry, so a zero probability gives "
+            "0 * (-inf) = nan, with a NumPy warning: the terms where p is 0 count 0 and must be "
+            "left out."),
+        "np.where still takes log2(0): NumPy warns": (
+            "Your `entropy_bits` returns the right number, but `np.where` evaluates both "
+            "branches, so `log2` is taken of the zero probabilities too and NumPy warns, which "
+            "fails the test: compute the log only where p > 0."),
+        "natural log": (
+            "Your `entropy_bits` uses the natural logarithm, which gives the entropy in nats: "
+            "in bits it is 1 / ln 2 (about 1.44) times larger."),
+        "minus sign missing": (
+            "Your `entropy_bits` leaves out the minus sign: log2 p is at most 0, so your "
+            "entropy comes out negative."),
+        "log2 of 1 + p to avoid zeros": (
+            "Your `entropy_bits` gives the same numbers as nudging the probabilities and the "
+            "result by small constants to dodge log2(0): the entropy comes out slightly off. "
+            "Leave out the zero terms instead of changing the values."),
+        "mean instead of sum": (
+            "Your `entropy_bits` averages the terms -p log2 p instead of adding them up: the "
+            "entropy is their sum over the outcomes."),
+    },
+    "cross_entropy_bits": {
+        "p and q swapped": (
+            "Your `cross_entropy_bits` swaps the roles of `p` and `q`: the weights of the sum "
+            "are the true probabilities `p`, and the log is taken of the assumed probabilities "
+            "`q`."),
+        "natural log": (
+            "Your `cross_entropy_bits` uses the natural logarithm, which gives the result in "
+            "nats: in bits it is 1 / ln 2 (about 1.44) times larger."),
+        "entropy of q instead": (
+            "Your `cross_entropy_bits` returns the entropy of `q` and never uses `p`: the "
+            "cross-entropy weights the log of `q` by the true probabilities `p`."),
+        "np.where still takes log2(0): NumPy warns": (
+            "Your `cross_entropy_bits` returns the right number, but `np.where` evaluates both "
+            "branches, so `log2` is taken of the zero entries of `q` too and NumPy warns, which "
+            "fails the test: compute the terms only where p > 0."),
+        "nan for zero p and q": (
+            "Your `cross_entropy_bits` computes p log2 q for every entry, so an entry where p "
+            "and q are both 0 gives 0 * (-inf) = nan, with a NumPy warning: the terms where p "
+            "is 0 count 0, even where q is 0."),
+    },
+    "softmax_regression_gradients": {
+        "no 1/m": (
+            "Your `softmax_regression_gradients` gives the gradients of the summed loss, not of "
+            "the mean: softmax minus one-hot must also be divided by the number of examples m."),
+        "wrong sign": (
+            "Your `softmax_regression_gradients` returns the gradients with the wrong sign "
+            "(one-hot minus softmax), so a descent step would climb the loss: check the order "
+            "of the subtraction."),
+        "db averaged twice": (
+            "Your `softmax_regression_gradients` divides `db` by m twice: `dZ` already holds "
+            "the 1/m, and averaging it over the examples divides again. Your `dW` is right."),
+        "softmax forgotten": (
+            "Your `softmax_regression_gradients` subtracts the one-hot labels from the logits "
+            "`X @ W + b` instead of from their softmax: the gradient needs the probabilities."),
+        "dW transposed": (
+            "Your `softmax_regression_gradients` returns `dW` transposed, shape (K, n) instead "
+            "of the shape of `W`, (n, K): look at the order of the matrix product that gives "
+            "`dW`."),
+        "K from the labels: y.max() + 1": (
+            "Your `softmax_regression_gradients` takes the number of classes from the labels "
+            "(the largest label plus 1): a batch with no example of the last class gets one-hot "
+            "rows that are too short. The number of classes is fixed by `W`."),
+        "K = the number of distinct labels in the batch": (
+            "Your `softmax_regression_gradients` counts the distinct labels in the batch as the "
+            "number of classes: a batch that lacks a class gets one-hot rows that are too "
+            "short, or fails on its labels. The number of classes is fixed by `W`."),
+        "one-hot of the wrong class": (
+            "Your `softmax_regression_gradients` subtracts the one-hot row of the next class "
+            "(label + 1) instead of each example's own label: check how the one-hot rows are "
+            "picked for the labels `y`."),
+    },
+    "train_softmax_regression": {
+        "shuffled once, not every epoch": (
+            "Your `train_softmax_regression` draws one permutation before the loop and reuses "
+            "it in every epoch: the recipe reshuffles at the start of each epoch, with the one "
+            "generator."),
+        "a new generator every epoch": (
+            "Your `train_softmax_regression` makes a new generator from `seed` in every epoch, "
+            "so every epoch gets the same order: the recipe makes one generator before the loop "
+            "and draws a new permutation from it each epoch."),
+        "gradient ascent": (
+            "Your `train_softmax_regression` adds the gradient steps instead of subtracting "
+            "them: that is gradient ascent, and the loss grows from epoch to epoch."),
+        "learning rate ignored": (
+            "Your `train_softmax_regression` never multiplies the gradients by the learning "
+            "rate `lr`: every step has the full size of the gradient."),
+        "bias never updated": (
+            "Your `train_softmax_regression` updates `W` but never `b`: the bias stays at zero, "
+            "though each batch gives a gradient `db` for it too."),
+        "last partial batch dropped": (
+            "Your `train_softmax_regression` skips the last batch of an epoch when it is "
+            "smaller than `batch_size`: when m is not a multiple of the batch size, the "
+            "leftover examples must still make a step."),
+        "history records the last batch's loss": (
+            "Your `train_softmax_regression` records the loss of each epoch's last batch in "
+            "`history`: the recipe asks for the loss on the whole of `X` and `y` after each "
+            "epoch."),
+        "one epoch too many": (
+            "Your `train_softmax_regression` runs one epoch more than `epochs`: `history` gets "
+            "one number too many, and the weights one epoch of training too many."),
+        "random initial weights": (
+            "Your `train_softmax_regression` starts from small random weights instead of "
+            "zeros: the recipe starts `W` and `b` at zero, so that everyone's numbers match."),
+    },
+    "build_softmax_regression": {
+        "softmax output with from_logits=True": (
+            "Your `build_softmax_regression` puts a softmax on the `Dense` layer while the "
+            "loss has `from_logits=True`, so the softmax is applied twice: the layer must "
+            "output the logits, with the linear activation."),
+        "from_logits missing": (
+            "Your `build_softmax_regression` compiles the loss without `from_logits=True`, so "
+            "Keras takes the layer's outputs for probabilities: they are logits, since the "
+            "layer is linear."),
+        "not compiled": (
+            "Your `build_softmax_regression` returns the model without compiling it, so it has "
+            "no loss or optimizer: the exercise asks for a compiled model."),
+        "one output unit": (
+            "Your `build_softmax_regression` gives the `Dense` layer a single unit: softmax "
+            "regression needs one logit per class."),
+        "a hidden ReLU layer added": (
+            "Your `build_softmax_regression` adds a hidden ReLU layer: softmax regression is a "
+            "single `Dense` layer of logits, straight from the inputs."),
+        "categorical (one-hot) cross-entropy": (
+            "Your `build_softmax_regression` uses `CategoricalCrossentropy`, which expects "
+            "one-hot labels: the labels here are integers, which need the sparse version of "
+            "the loss."),
+    },
+}
+
+# Mistakes that compute the same numbers on every test input: a diagnosis names them together.
+SAME_NUMBERS = {
+    "softmax": [("keepdims forgotten", "keepdims forgotten on the maximum")],  # the same error
+    "train_softmax_regression": [("shuffled once, not every epoch", "a new generator every epoch")],
 }

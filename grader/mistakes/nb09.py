@@ -1,6 +1,6 @@
 """09_convolution: wrong and alternative answers for 1-D/2-D convolution, sizes, parameters, CNN."""
 
-from tests.mistakes import function_source as _fn
+from grader.mistakes import function_source as _fn
 
 ASSIGNMENT = "09_convolution"
 
@@ -257,4 +257,192 @@ ALTERNATIVES = {
             "              loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))\n"
             "return model")),
     ],
+}
+
+# What a student's feedback page says when their function gives the same outputs as a mistake.
+MESSAGES = {
+    "conv1d": {
+        "flipped kernel: true convolution":
+            "Your `conv1d` gives the same numbers as true convolution, which flips the kernel "
+            "before sliding it (as `np.convolve` does): deep learning's convolution slides the "
+            "kernel as it is, not flipped.",
+        "bias missing":
+            "Your `conv1d` leaves out the bias: `b` is added to every output, which shows as "
+            "soon as a test passes a nonzero `b`.",
+        "one output too few":
+            "Your `conv1d` returns one output too few: the last window that fits wholly inside "
+            "the signal is missing. Count the positions where the kernel fits, the one at 0 "
+            "included.",
+        "stride ignored":
+            "Your `conv1d` ignores `stride`: it gives an output at every position, as with "
+            "stride 1, instead of windows that start `stride` samples apart.",
+        "count (n - k + 1) // stride":
+            "Your `conv1d` counts its outputs as `(n - k + 1) // stride`, which with a stride "
+            "above one can drop the last window that fits: count the window positions, the "
+            "first one at 0 included.",
+        "stride used as a dilation":
+            "Your `conv1d` uses `stride` as a dilation: it spaces the kernel's taps `stride` "
+            "samples apart and still moves one sample at a time. The window stays contiguous; "
+            "the stride is how far it moves between outputs.",
+        "full correlation":
+            'Your `conv1d` gives the same numbers as a `"full"` correlation, which also counts '
+            'the windows that overhang either end of the signal (padded with zeros): `"valid"` '
+            "keeps only the windows wholly inside it.",
+        "same correlation":
+            'Your `conv1d` gives the same numbers as a `"same"` correlation, which pads the '
+            'signal with zeros to keep its length: `"valid"` keeps only the windows that lie '
+            "wholly inside the signal.",
+        "returns a list":
+            "Your `conv1d` returns a Python list: its numbers are right, but the answer should "
+            "be a NumPy array of floats.",
+        "integer output for integer signals":
+            "Your `conv1d` makes its output with the signal's dtype, so an integer signal gives "
+            "integer outputs and the fractional parts (from the kernel or the bias) are cut off: "
+            "the output holds floats whatever the input's dtype.",
+        "bias added to the kernel":
+            "Your `conv1d` adds `b` to every weight of the kernel, which adds `b` times the "
+            "window's sum to each output instead of `b` once: the bias is added after the dot "
+            "product.",
+    },
+    "conv_output_size": {
+        "valid: one too few":
+            'Your `conv_output_size` gives one fewer than the number of `"valid"` windows: '
+            "count the positions where the kernel fits, the first one, at 0, included.",
+        "same computed as valid":
+            'Your `conv_output_size` ignores `padding`: for `"same"` it gives the `"valid"` '
+            'length, but `"same"` pads the input, so its output length depends on `n` and the '
+            "stride only, not on the kernel.",
+        "same rounds down":
+            'Your `conv_output_size` rounds `n / stride` down for `"same"`: when the stride does '
+            "not divide `n`, the last, partly padded window still gives an output, so the "
+            "division rounds up.",
+        "float division":
+            "Your `conv_output_size` divides with `/`, which returns a float, and a fraction "
+            "when the stride does not divide evenly: a size is an `int`, rounded down for "
+            '`"valid"` and up for `"same"`.',
+        "same via round(n / stride)":
+            'Your `conv_output_size` uses `round(n / stride)` for `"same"`, which rounds to the '
+            "nearest integer (halves to even), so often down: the `\"same\"` size is "
+            "`n / stride` rounded up.",
+        "stride ignored":
+            "Your `conv_output_size` ignores `stride`: it gives the stride-1 sizes for both "
+            "paddings, but a stride above one divides the number of windows by about the "
+            "stride.",
+        "np.ceil returns a float":
+            'Your `conv_output_size` returns `np.ceil(n / stride)` for `"same"`: the value is '
+            "right, but it is a NumPy float, and the size should be an `int`.",
+        "same as symmetric padding k // 2 (wrong for even k)":
+            'Your `conv_output_size` pads `"same"` with `k // 2` zeros on each side, right for '
+            "an odd kernel only: an even kernel then gets one output too many whenever the "
+            'stride divides `n`. The `"same"` size does not depend on the kernel.',
+        "same keeps n whatever the stride":
+            'Your `conv_output_size` returns `n` for `"same"` whatever the stride: `"same"` '
+            "keeps the length only with stride 1; a larger stride divides it, rounding up.",
+    },
+    "conv2d": {
+        "flipped kernel: true convolution":
+            "Your `conv2d` flips the kernel's rows and columns, which is true convolution: deep "
+            "learning's convolution, as Keras's `Conv2D` computes it, slides the kernel as it "
+            "is, not flipped.",
+        "bias missing":
+            "Your `conv2d` leaves out the biases: feature map `f` gets `b[f]` added at every "
+            "position.",
+        "one row and column too few":
+            "Your `conv2d` returns one row and one column too few: there is an output at every "
+            "position where the kernel fits, including the last ones, whose window ends at the "
+            "image's edge.",
+        "kernel read as (F, C, kh, kw), PyTorch's layout":
+            "Your `conv2d` reads `W` in PyTorch's layout (filters, channels, rows, columns), "
+            "but here it has Keras's layout, (kh, kw, C, F): the filters are along the last "
+            "axis.",
+        "kernel rows and columns swapped":
+            "Your `conv2d` applies each filter transposed, its rows as columns: `W`'s first "
+            "axis runs down the image (its rows) and its second across it (its columns), as "
+            "the window's do.",
+        "first channel only":
+            "Your `conv2d` uses only the first channel of the image and of the kernel: each "
+            "filter spans all the input channels, and the sum runs over the channels too.",
+        "feature maps first: (F, H', W')":
+            "Your `conv2d` puts the feature maps first, shape (F, H', W'): the values are "
+            "right, but the output is channels last, (H', W', F), like Keras's.",
+        "true convolution with scipy.signal.convolve2d":
+            "Your `conv2d` uses `scipy.signal.convolve2d`, which is true convolution and flips "
+            "the kernel: deep learning's convolution, as Keras's `Conv2D` computes it, slides "
+            "the kernel as it is, not flipped.",
+        "integer output for integer images":
+            "Your `conv2d` makes its output with the image's dtype, so an integer image gives "
+            "integer feature maps and the fractional parts (from the kernel or the bias) are "
+            "cut off: the output holds floats whatever the image's dtype.",
+    },
+    "conv_params": {
+        "biases missing":
+            "Your `conv_params` counts only the weights: each filter also has a bias.",
+        "input channels ignored":
+            "Your `conv_params` ignores `c_in`: each filter spans every input channel, with "
+            "`kh * kw` weights in each.",
+        "one bias for the layer":
+            "Your `conv_params` counts one bias for the whole layer: there is one bias per "
+            "filter.",
+        "a bias per input channel":
+            "Your `conv_params` counts a bias for every input channel of every filter: a "
+            "filter has a single bias, however many channels it spans.",
+        "a float":
+            "Your `conv_params` returns a float (the `1.0` makes it one): the count is right, "
+            "but it should be an `int`.",
+        "a bias per weight row":
+            "Your `conv_params` counts `kh * kw` biases per filter, as if the bias were one "
+            "more input channel: a filter has a single bias.",
+    },
+    "build_small_cnn": {
+        "not compiled":
+            "Your `build_small_cnn` returns the model without compiling it: the function "
+            "should compile it, with the optimizer and the loss the instructions give.",
+        "softmax output":
+            "Your `build_small_cnn` ends with a softmax: the last `Dense` layer should output "
+            "logits (a linear activation), since the loss, told `from_logits=True`, applies "
+            "the softmax itself.",
+        "from_logits missing":
+            "Your `build_small_cnn` compiles the loss without `from_logits=True`: the last "
+            "layer outputs logits, and a loss not told so reads them as probabilities.",
+        "no pooling":
+            "Your `build_small_cnn` has no `MaxPooling2D` layer: the specified network pools "
+            "the feature maps between the convolution and `Flatten`.",
+        "16 filters":
+            "Your `build_small_cnn` gives its `Conv2D` layer 16 filters; the specified network "
+            "has 8.",
+        "5 x 5 kernel":
+            "Your `build_small_cnn` gives its `Conv2D` layer a 5 x 5 kernel; the specified "
+            "network's is 3 x 3.",
+        "'same' padding":
+            "Your `build_small_cnn` gives its `Conv2D` layer `\"same\"` padding; the specified "
+            "network uses the default, `\"valid\"`, so the feature maps shrink.",
+        "no ReLU on the convolution":
+            "Your `build_small_cnn` gives its `Conv2D` layer no activation (linear): the "
+            "specified network applies ReLU to the convolution.",
+        "pooling with stride 1":
+            "Your `build_small_cnn` pools with stride 1, so the pooling windows overlap and "
+            "the maps barely shrink: the specified pooling moves by its window's size, its "
+            "default stride.",
+        "average pooling":
+            "Your `build_small_cnn` uses average pooling; the specified network keeps the "
+            "largest value of each block, `MaxPooling2D`.",
+        "an extra hidden Dense layer":
+            "Your `build_small_cnn` adds a hidden `Dense` layer after `Flatten`: the specified "
+            "network goes straight from `Flatten` to the 10 logits.",
+        "input without the channel axis":
+            "Your `build_small_cnn` takes inputs without the channel axis and reshapes them: "
+            "the model's input already has it, shape (28, 28, 1), and needs no `Reshape` layer.",
+        "SGD":
+            "Your `build_small_cnn` compiles with SGD; the instructions ask for the Adam "
+            "optimizer.",
+        "learning rate 1e-2":
+            "Your `build_small_cnn` gives Adam a learning rate ten times the one the "
+            "instructions ask for.",
+    },
+}
+
+# Mistakes that compute the same numbers on every test input: a diagnosis names them together.
+SAME_NUMBERS = {
+    "conv2d": [("flipped kernel: true convolution",
+                "true convolution with scipy.signal.convolve2d")],
 }

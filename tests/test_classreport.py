@@ -251,9 +251,10 @@ def test_the_worker_fingerprints_what_the_failing_check_saw():
 
 # ------------------------------------------------- a class of 01 graded for real
 A = "01_neurons_and_layers"
-WRONG_NEURONS = {  # bo and cy: the same numbers from different code; dee: other numbers
-    "bo": "def neuron(x, w, b, g):\n    return g(np.dot(w, x)) + b\n",
-    "cy": "def neuron(x, w, b, g):\n    z = np.dot(w, x)\n    return b + g(z)\n",
+WRONG_NEURONS = {  # bo and cy: the same numbers from different code, a wrong answer no
+    # catalogued mistake explains; dee: other numbers, the catalogue's "subtracts the bias"
+    "bo": "def neuron(x, w, b, g):\n    return g(np.dot(w, x) + b) + 0.25\n",
+    "cy": "def neuron(x, w, b, g):\n    z = np.dot(w, x) + b\n    return 0.25 + g(z)\n",
     "dee": "def neuron(x, w, b, g):\n    return g(np.dot(w, x) - b)\n"}
 
 
@@ -313,6 +314,11 @@ def test_students_with_the_same_wrong_numbers_share_a_group(graded_class):
     shared = _table(page, "unexplained")
     assert {(r[0], r[1], r[4]) for r in shared} == {("test_neuron_visible", "2", "bo, cy"),
                                                     ("test_neuron_hidden", "2", "bo, cy")}
+    assert [r[:4] for r in _table(page, "mistakes")] == [  # diagnosed, so not unexplained
+        ["neuron", "subtracts the bias", "1", "dee"]]
+    diagnosed = {(r["student_id"], r["grade_id"]): r["diagnosed_mistake"] for r in lines}
+    assert diagnosed[("dee", "test_neuron_hidden")] == "subtracts the bias"
+    assert diagnosed[("bo", "test_neuron_hidden")] == diagnosed[("cy", "test_neuron_hidden")] == ""
     tests = {r[0].replace(" (hidden)", ""): r for r in _table(page, "tests")}
     assert tests["test_sigmoid_visible"][3] == "4 / 5" and tests["test_neuron_hidden"][3] == "1 / 5"
     assert tests["test_sigmoid_hidden"][6] == "1"  # ed's, not written

@@ -176,9 +176,8 @@ def bench_class(selected: list[str] | None = None, students: int = 40,
         if bad:
             print(f"  {assignment}: {len(bad)} students not fully graded: {bad[0]}")
         overhead = sum(r.seconds - r.cells_seconds for r in report.rows) / students
-        for row in report.rows:
-            for stage, seconds in row.stages.items():
-                stages[stage] = stages.get(stage, 0.0) + seconds
+        for stage, seconds in report.stages.items():
+            stages[stage] = stages.get(stage, 0.0) + seconds
         # a worker slot's time not spent on a student: cluster start, dispatch, the end
         idle += ours * min(workers, students) - sum(r.seconds for r in report.rows)
         totals["nbgrader"] += plain

@@ -167,8 +167,8 @@ def load(out: Path, spec, rows: list) -> ClassData:
     """The report's data: ``rows`` (every student) and their ledger entries in ``out``."""
     from .ledger import Ledger
 
-    entries = Ledger(out).entries
-    cells = {row.student_id: _valid_cells(entries.get(row.student_id, {}).get("cells"))
+    ledger = Ledger(out)
+    cells = {row.student_id: _valid_cells((ledger.entry(row.student_id) or {}).get("cells"))
              for row in rows}
     tests = test_columns(spec)
     for test in tests:  # the function's name as the worker recorded it, where it did

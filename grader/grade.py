@@ -24,7 +24,7 @@ import tempfile
 import time
 import warnings
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -74,7 +74,7 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> None:
     replace_file(path, csv_lines(rows, header))
 
 
-@dataclass
+@dataclass(slots=True)  # one per student, held until the class ends: kept small
 class Row:
     student_id: str
     score: float
@@ -85,7 +85,6 @@ class Row:
     cells_seconds: float = 0.0  # of which the notebook's cells ran
     submitted_at: datetime | None = None  # UTC, from what no student wrote (grader.intake)
     submitted_from: str = ""              # where that time came from
-    stages: dict = field(default_factory=dict)  # seconds per stage of grading (bench-class)
     warm_kernel: bool = False                   # its kernel was started ahead
 
     def csv_row(self) -> list:
@@ -117,6 +116,8 @@ class Report:
     workers: int = 1
     skipped: int = 0            # students whose grade from an earlier run still held
     cluster: str = ""           # where they were graded
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, summed over
+    # the students graded in this run (bench-class divides by their number)
 
     @property
     def csv_path(self) -> Path:
@@ -337,7 +338,7 @@ def _grade_all(assignment, submissions, spec: AssignmentSpec, home: Path, db: Pa
     ledger = Ledger(out)
     max_score = spec.max_score
     by_id = {s.student_id: s for s in submissions}
-    jobs = []
+    to_grade: list[tuple[str, str]] = []  # (student, submission hash): the job is made as sent
     for s in submissions:
         if s.status is not None:
             rows[s.student_id] = Row(s.student_id, 0, max_score, s.status, s.detail(),
@@ -350,21 +351,24 @@ def _grade_all(assignment, submissions, spec: AssignmentSpec, home: Path, db: Pa
             rows[s.student_id] = Row.from_json(entry["row"])
             report.skipped += 1
             continue
-        jobs.append({"student": s.student_id, "submission": digest, "spec_hash": spec_hash,
-                     "sandboxed": sandbox, "timeout": timeout, "screen": screen,
-                     "limits": asdict(limits)})
+        to_grade.append((s.student_id, digest))
     for row in rows.values():  # a page for those whose file could not be graded, too
         if row.status in (Status.MISSING, Status.INVALID_NOTEBOOK):
             write_page(feedback_root / row.student_id / f"{assignment}.html",
                        notice_page(assignment, row.student_id, row.status, row.detail))
     # grades.csv holds every row known now, then one more line as each student finishes
     write_csv(report.csv_path, CSV_COLUMNS, [rows[s].csv_row() for s in sorted(rows)])
-    bar = Progress(len(jobs) + len(rows), progress)
+    bar = Progress(len(to_grade) + len(rows), progress)
     for row in rows.values():
         bar.step(row)
 
-    def with_notebook(job: dict) -> dict:  # read as each job is sent, not all at once
-        return {**job, "notebook": by_id[job["student"]].notebook.read_bytes()}
+    job_limits = asdict(limits)
+
+    def jobs() -> Iterator[dict]:  # each read as it is sent, not all at once
+        for student, digest in to_grade:
+            yield {"student": student, "submission": digest, "spec_hash": spec_hash,
+                   "sandboxed": sandbox, "timeout": timeout, "screen": screen,
+                   "limits": job_limits, "notebook": by_id[student].notebook.read_bytes()}
 
     def on_result(job: dict, result: dict) -> None:  # one at a time: one gradebook writer
         recording = time.monotonic()
@@ -390,7 +394,8 @@ def _grade_all(assignment, submissions, spec: AssignmentSpec, home: Path, db: Pa
                   submitted_from=submission.submitted_from)
         row.seconds = result.get("seconds", {}).get("total", 0.0)
         row.cells_seconds = result.get("seconds", {}).get("cells", 0.0)
-        row.stages = dict(result.get("seconds", {}).get("stages", {}))
+        for stage, seconds in result.get("seconds", {}).get("stages", {}).items():
+            report.stages[stage] = report.stages.get(stage, 0.0) + float(seconds)
         row.warm_kernel = bool(result.get("seconds", {}).get("warm kernel"))
         if not page.is_file():
             write_page(page, notice_page(assignment, student, status, row.detail))
@@ -400,15 +405,17 @@ def _grade_all(assignment, submissions, spec: AssignmentSpec, home: Path, db: Pa
                     "cells": result.get("cells", {})})
         with report.csv_path.open("a", newline="", encoding="utf-8") as handle:
             handle.write(csv_lines([row.csv_row()]))
-        row.stages["gradebook, CSV and page (coordinator)"] = time.monotonic() - recording
+        coordinator = "gradebook, CSV and page (coordinator)"
+        report.stages[coordinator] = (report.stages.get(coordinator, 0.0)
+                                      + time.monotonic() - recording)
         bar.step(row)
 
     try:
-        if jobs:
+        if to_grade:
             with connect(cluster, out / "logs") as client:
                 if cluster.scheduler or cluster.scheduler_file:
                     report.cluster = f" of the Dask cluster at {client.scheduler.address}"
-                grade_jobs(client, (with_notebook(job) for job in jobs), spec_json, on_result,
+                grade_jobs(client, jobs(), spec_json, on_result,
                            task=task)
     finally:
         bar.close()

@@ -61,7 +61,7 @@ class IntakeLimits:
     total_mb: int = 2_048        # everything extracted
 
 
-@dataclass
+@dataclass(slots=True)  # one per student of the class, held while it is graded
 class Submission:
     student_id: str
     notebook: Path | None = None

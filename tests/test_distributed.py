@@ -111,7 +111,7 @@ def test_a_machine_lost_in_the_middle_costs_nobody_their_row(undisturbed, dask_c
     thread = threading.Thread(target=grade)
     thread.start()
     deadline = time.monotonic() + 900
-    while not Ledger(out).entries:   # the first student finished: the others are running
+    while not Ledger(out):   # the first student finished: the others are running
         assert thread.is_alive() and time.monotonic() < deadline
         time.sleep(0.2)
     killed_side = dask_cluster.kill_worker(0)
@@ -164,14 +164,14 @@ def test_the_scheduler_going_away_keeps_every_finished_row(tmp_path):
         thread = threading.Thread(target=grade)
         thread.start()
         deadline = time.monotonic() + 900
-        while len(Ledger(out).entries) < 3:
+        while len(Ledger(out)) < 3:
             assert thread.is_alive() and time.monotonic() < deadline
             time.sleep(0.1)
         cluster.kill_scheduler()
         thread.join(timeout=900)
         assert not thread.is_alive() and errors, "the run must stop, saying why"
         assert "lost the Dask scheduler" in str(errors[0])
-        finished = set(Ledger(out).entries)
+        finished = set(Ledger(out))
         assert 3 <= len(finished) < len(students)
         assert set(_rows(out)) >= finished            # every finished row is in grades.csv
         cluster.stop()

@@ -1,5 +1,5 @@
-"""Command line of the grader: ``python -m grader {release,publish,grade,bench,bench-class,
-bench-scale,bench-diagnosis}``."""
+"""Command line of the grader: ``python -m grader {release,publish,translations,grade,bench,
+bench-class,bench-scale,bench-diagnosis}``."""
 
 from __future__ import annotations
 
@@ -31,6 +31,11 @@ def main(argv: list[str] | None = None) -> int:
     p_publish.add_argument("--from-working-tree", action="store_true",
                            help="publish the files on disk, not the commit's (needs --ref "
                                 "when they differ from the commit)")
+
+    p_i18n = sub.add_parser("translations", help="say what each notebook's translation lacks")
+    p_i18n.add_argument("--language", default="es")
+    p_i18n.add_argument("--update", action="store_true",
+                        help="first rewrite i18n/LANGUAGE/*.po for the notebooks as they are")
 
     p_grade = sub.add_parser("grade", help="autograde a class of submissions")
     p_grade.add_argument("assignment")
@@ -107,6 +112,10 @@ def main(argv: list[str] | None = None) -> int:
 
         return command(args.out, args.repository, args.ref, dry_run=args.dry_run,
                        from_working_tree=args.from_working_tree)
+    if args.command == "translations":
+        from .i18n import main as translations
+
+        return translations(args.language, args.update)
     if args.command == "grade":
         from .course import GRADER_DIR
         from .grade import ClusterOptions, SandboxUnavailable, SchedulerLost, grade_class

@@ -214,3 +214,12 @@ def filled_release(assignment: str, answers: dict[str, str] | None = None,
         if nbgrader_meta(cell).get("solution") and grade_id in reference:
             cell.source = reference[grade_id]
     return student
+
+
+def without_lesson_cells(notebook):
+    """``notebook`` with only its nbgrader cells among the code cells (a student may
+    delete the lesson's demo cells): grading it costs what its graded and read-only
+    cells cost. Tests use it for every student whose lesson cells prove nothing."""
+    notebook.cells = [c for c in notebook.cells
+                      if c.cell_type != "code" or nbgrader_meta(c)]
+    return notebook

@@ -5,7 +5,8 @@ who solved everything; one whose every graded function holds a plausible mistake
 first of grader/mistakes/nbNN.py for it), each of which must lose points through real
 grading (sandboxed kernel, tests in the checker); one whose every function is another
 correct answer (the first alternative), who must get full points; the blank release;
-a corrupt file and a missing notebook.
+a corrupt file and a missing notebook. Only the first runs the lesson's demo cells: the
+others hand in their graded and read-only cells (``without_lesson_cells``).
 """
 
 import csv
@@ -25,7 +26,7 @@ import pytest
 import grader.mistakes as mistake_modules
 from grader.course import HIDDEN_BLOCK, RELEASE, ROOT, SOLUTIONS, assignments
 from grader.grade import grade_class
-from grader.release import filled_release
+from grader.release import filled_release, without_lesson_cells
 
 ASSIGNMENTS = assignments()
 ACCEPTED_FAILURES = {"NotWritten", "NotImplementedError", "AssertionError", "CheckFailed"}
@@ -64,13 +65,16 @@ def graded_class(request, tmp_path_factory, dask_cluster):
     base = tmp_path_factory.mktemp(assignment)
     submissions = base / "submissions"
     catalogue = _catalogue(assignment)
+    # ada runs the whole lesson; the others only what scores them (their lesson cells
+    # would only repeat ada's, at up to 40 s a notebook)
     notebooks = {
         "ada_correct": filled_release(assignment),
-        "bo_mistakes": filled_release(assignment, {
-            grade_id: cases[0][1] for grade_id, cases in catalogue.MISTAKES.items()}),
-        "cy_blank": nbformat.read(RELEASE / assignment / f"{assignment}.ipynb", as_version=4),
-        "dee_alternatives": filled_release(assignment, {
-            grade_id: cases[0][1] for grade_id, cases in catalogue.ALTERNATIVES.items()}),
+        "bo_mistakes": without_lesson_cells(filled_release(assignment, {
+            grade_id: cases[0][1] for grade_id, cases in catalogue.MISTAKES.items()})),
+        "cy_blank": without_lesson_cells(
+            nbformat.read(RELEASE / assignment / f"{assignment}.ipynb", as_version=4)),
+        "dee_alternatives": without_lesson_cells(filled_release(assignment, {
+            grade_id: cases[0][1] for grade_id, cases in catalogue.ALTERNATIVES.items()})),
     }
     for student, nb in notebooks.items():
         (submissions / student).mkdir(parents=True)

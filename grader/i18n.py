@@ -1,0 +1,208 @@
+"""Translations of the course: gettext catalogues beside the one English source.
+
+``solutions/`` stays the only source of the notebooks. What a reader of another language
+reads lives in ``i18n/<language>/<assignment>.po``, one gettext catalogue per notebook
+(Babel reads and writes it; Poedit and Weblate open it). Each unit is one message: its
+context names where the text is shown (``markdown:<cell id>`` for a markdown cell), its
+id is the English text itself, its string the translation. So a translation always says
+which English it translates: when the English changes, :func:`update_catalogue` keeps
+the old translation marked fuzzy with the English it was made for (``#| msgid``), and
+:func:`problems` names the cell until a translator has looked at it again.
+
+This first part covers the notebooks' markdown cells. Code, comments, strings shown by
+the code, ``helpers`` messages, quizzes and feedback pages are still English in every
+edition (issue #26).
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import nbformat
+
+from .course import ROOT, SOLUTIONS, assignments
+
+I18N = ROOT / "i18n"
+LANGUAGES = ("es",)
+SHORTEST_SHARE = 0.6  # a translation under 60% of its English's length lost something
+# the notebook metadata that says which language a notebook is written in (read by the
+# grader, never guessed from the text)
+METADATA_KEY = "nn_course"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One piece of English a reader reads: where it is (``context``) and its text."""
+
+    context: str
+    english: str
+
+
+def units(notebook) -> list[Unit]:
+    """The translatable units of an English notebook, in reading order."""
+    return [Unit(f"markdown:{cell.id}", cell.source) for cell in notebook.cells
+            if cell.cell_type == "markdown" and cell.source.strip()]
+
+
+def catalogue_path(assignment: str, language: str) -> Path:
+    return I18N / language / f"{assignment}.po"
+
+
+def _source(assignment: str):
+    return nbformat.read(SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
+
+
+def read_catalogue(path: Path):
+    from babel.messages.pofile import read_po
+
+    with path.open("rb") as handle:
+        return read_po(handle, abort_invalid=True)
+
+
+def write_catalogue(catalogue, path: Path) -> None:
+    from babel.messages.pofile import write_po
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:  # no wrapping: a cell's lines stay its lines
+        write_po(handle, catalogue, width=0, include_previous=True, omit_header=False,
+                 sort_output=False)
+
+
+def update_catalogue(assignment: str, language: str) -> Path:
+    """Write ``i18n/<language>/<assignment>.po`` for the notebook as it is now.
+
+    A unit whose English is unchanged keeps its translation; a changed one keeps the old
+    translation, marked fuzzy, with the English it was made for written beside it
+    (``#| msgid``, for the translator's tool; Babel 2.19 does not read a multi-line one
+    back, so only the first update after a change writes it); a new one is empty; a
+    unit the notebook no longer has is dropped.
+    """
+    from babel.messages.catalog import Catalog
+
+    path = catalogue_path(assignment, language)
+    old = {}
+    if path.is_file():
+        old = {m.context: m for m in read_catalogue(path) if m.id}
+    stamp = datetime(2026, 12, 1, tzinfo=timezone.utc)  # fixed: the same catalogue, same bytes
+    catalogue = Catalog(locale=language, project="nn-course", domain=assignment,
+                        fuzzy=False, creation_date=stamp, revision_date=stamp)
+    catalogue.header_comment = (f"# {assignment}: the {language} translation of "
+                                f"solutions/{assignment}. Made by python -m grader "
+                                f"translations --update; translate the msgstr lines.")
+    for unit in units(_source(assignment)):
+        before = old.get(unit.context)
+        if before is None or not before.string:
+            catalogue.add(unit.english, "", context=unit.context)
+        elif before.id == unit.english:
+            catalogue.add(unit.english, before.string, context=unit.context,
+                          flags=before.flags, previous_id=before.previous_id)
+        else:
+            catalogue.add(unit.english, before.string, context=unit.context,
+                          flags={"fuzzy"}, previous_id=[before.id])
+    write_catalogue(catalogue, path)
+    return path
+
+
+def _translations(assignment: str, language: str) -> dict[str, object]:
+    path = catalogue_path(assignment, language)
+    return {m.context: m for m in read_catalogue(path) if m.id} if path.is_file() else {}
+
+
+def problems(assignment: str, language: str, notebook=None) -> list[str]:
+    """What keeps ``assignment`` from its ``language`` edition, one line per unit:
+    no translation, the English changed since the translation was made, or a
+    translation far shorter than its English. Empty when every unit is translated."""
+    notebook = notebook if notebook is not None else _source(assignment)
+    found = []
+    messages = _translations(assignment, language)
+    for unit in units(notebook):
+        where = f"{assignment} {unit.context}"
+        message = messages.get(unit.context)
+        if message is None or not message.string:
+            found.append(f"{where}: not translated")
+        elif message.id != unit.english or message.fuzzy:
+            found.append(f"{where}: the English changed after it was translated "
+                         f"(python -m grader translations --update, then translate it again)")
+        elif len(message.string) < SHORTEST_SHARE * len(unit.english):
+            found.append(f"{where}: the translation has {len(message.string)} characters "
+                         f"against the English's {len(unit.english)} (a part left out?)")
+    return found
+
+
+def translated(assignment: str, language: str, notebook=None):
+    """The notebook in ``language``: each unit's text replaced by its translation, the
+    language recorded in the notebook's metadata. Raises ValueError naming the units
+    that keep it from being whole (:func:`problems`)."""
+    notebook = copy.deepcopy(notebook if notebook is not None else _source(assignment))
+    missing = problems(assignment, language, notebook)
+    if missing:
+        raise ValueError("; ".join(missing[:5]) + (f" (and {len(missing) - 5} more)"
+                                                   if len(missing) > 5 else ""))
+    messages = _translations(assignment, language)
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and cell.source.strip():
+            cell.source = messages[f"markdown:{cell.id}"].string
+    notebook.metadata[METADATA_KEY] = {"language": language}
+    return notebook
+
+
+def language_of(notebook) -> str:
+    """The language a notebook says it is written in (English unless it says another)."""
+    meta = notebook.get("metadata", {}).get(METADATA_KEY, {})
+    language = meta.get("language") if isinstance(meta, dict) else None
+    return language if language in LANGUAGES else "en"
+
+
+def glossary(language: str) -> list[tuple[str, list[str]]]:
+    """``i18n/<language>/glossary.csv``: (English term, the accepted translations)."""
+    with (I18N / language / "glossary.csv").open(encoding="utf-8", newline="") as handle:
+        return [(row["english"], row["translation"].split("|"))
+                for row in csv.DictReader(handle)]
+
+
+def glossary_problems(assignment: str, language: str) -> list[str]:
+    """Units whose English uses a glossary term that the translation does not render
+    with one of the term's accepted translations."""
+    found = []
+    terms = [(english, translations,
+              re.compile(rf"(?<![\w-]){re.escape(english)}(?![\w-])", re.IGNORECASE))
+             for english, translations in glossary(language)]
+    for message in _translations(assignment, language).values():
+        if not message.string or message.fuzzy:
+            continue
+        english, spanish = _prose(message.id), _prose(message.string).lower()
+        for term, translations, pattern in terms:
+            if pattern.search(english) and not any(t.lower() in spanish for t in translations):
+                found.append(f"{assignment} {message.context}: '{term}' is not rendered as "
+                             f"{' or '.join(repr(t) for t in translations)}")
+    return found
+
+
+def _prose(text: str) -> str:
+    """Text without code spans, math and links' targets: terms are looked for in prose."""
+    text = re.sub(r"```.*?```", " ", text, flags=re.DOTALL)
+    text = re.sub(r"`[^`]*`", " ", text)
+    text = re.sub(r"\$\$.*?\$\$|\$[^$]*\$", " ", text, flags=re.DOTALL)
+    return re.sub(r"\]\([^)]*\)", "]", text)
+
+
+def main(language: str, update: bool) -> int:
+    """``python -m grader translations``: rewrite the catalogues (``--update``), then say
+    what each notebook still lacks."""
+    total = 0
+    for assignment in assignments():
+        if update:
+            update_catalogue(assignment, language)
+        found = problems(assignment, language) + glossary_problems(assignment, language)
+        count = len(units(_source(assignment)))
+        done = count - sum(": not translated" in line or "changed after" in line
+                           for line in found)
+        print(f"{assignment:<28} {done:>3}/{count} units translated"
+              + (f", {len(found)} to look at" if found else ""))
+        total += len(found)
+    return 1 if total else 0

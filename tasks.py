@@ -32,6 +32,7 @@ import venv
 from pathlib import Path
 
 STUDENT_EDITION = False
+COURSE_LANGUAGE = "en"  # `python -m grader publish --language es` writes "es" here
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 STAMP = VENV / ".nn-course-installed"
@@ -48,7 +49,10 @@ KERNEL_CLASS = "helpers.kernel.CourseKernel"
 # "official Jupyter news?" question and no update check covering the notebook.
 LAB_SETTINGS = {"@jupyterlab/apputils-extension:notification": {
     "fetchNews": "false", "checkForUpdates": False}}
-EXTRAS = "tf,course" if STUDENT_EDITION else "tf,course,grading,dev"
+EXTRAS = "tf,course" if STUDENT_EDITION else "tf,course,grading,dev,es"
+if COURSE_LANGUAGE == "es":  # the Spanish edition's JupyterLab speaks Spanish
+    LAB_SETTINGS["@jupyterlab/translation-extension:plugin"] = {"locale": "es_ES"}
+    EXTRAS += ",es"
 # nbgrader's parts that need a course and an exchange: the student edition has neither,
 # so its JupyterLab keeps only the Validate button (plugin and server extension).
 INSTRUCTOR_PLUGINS = ["@jupyter/nbgrader:formgrader", "@jupyter/nbgrader:create-assignment",

@@ -31,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     p_publish.add_argument("--from-working-tree", action="store_true",
                            help="publish the files on disk, not the commit's (needs --ref "
                                 "when they differ from the commit)")
+    p_publish.add_argument("--language", default="en", choices=("en", "es"),
+                           help="the edition's language (default en); es needs i18n/es whole")
 
     p_i18n = sub.add_parser("translations", help="say what each notebook's translation lacks")
     p_i18n.add_argument("--language", default="es")
@@ -111,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         from .publish import command
 
         return command(args.out, args.repository, args.ref, dry_run=args.dry_run,
-                       from_working_tree=args.from_working_tree)
+                       from_working_tree=args.from_working_tree, language=args.language)
     if args.command == "translations":
         from .i18n import main as translations
 

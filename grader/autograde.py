@@ -52,6 +52,13 @@ class AssignmentSpec:
     max_score: float
     references: dict[str, str] = field(default_factory=dict)   # grade id -> solution source
     mistakes: dict[str, list] = field(default_factory=dict)    # -> [[mistake, source, message]]
+    # language -> grade id -> a read-only cell as that language's edition holds it (its
+    # markdown translated; code is the same in every language)
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def locked_source(self, cell: SpecCell, language: str) -> str:
+        """A test or read-only cell as the edition of ``language`` holds it."""
+        return self.translations.get(language, {}).get(cell.grade_id, cell.source)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -106,7 +113,22 @@ def build_spec(assignment: str, release_nb: NotebookNode, gradebook_cells: dict[
                                   hidden=bool(HIDDEN_BLOCK.search(source))))
     max_score = sum(c.points for c in cells if c.kind == "test")
     return AssignmentSpec(assignment, cells, editable, max_score, solutions,
-                          catalogued_mistakes(assignment))
+                          catalogued_mistakes(assignment), locked_translations(assignment, cells))
+
+
+def locked_translations(assignment: str, cells: list[SpecCell]) -> dict[str, dict[str, str]]:
+    """language -> grade id -> translated source, for the read-only markdown cells whose
+    English the catalogue translates as it is now (``grader.i18n``)."""
+    from .i18n import LANGUAGES, current
+
+    found = {}
+    for language in LANGUAGES:
+        wording = current(assignment, language)
+        cells_of = {c.grade_id: wording[c.source] for c in cells
+                    if c.kind == "locked" and c.cell_type == "markdown" and c.source in wording}
+        if cells_of:
+            found[language] = cells_of
+    return found
 
 
 def catalogued_mistakes(assignment: str) -> dict[str, list[list[str]]]:
@@ -142,10 +164,10 @@ def read_submission(path: Path) -> tuple[NotebookNode, list[str]]:
     return notebook, notes
 
 
-def _cell(spec_cell: SpecCell) -> NotebookNode:
+def _cell(spec_cell: SpecCell, source: str | None = None) -> NotebookNode:
     make = nbformat.v4.new_code_cell if spec_cell.cell_type == "code" else (
         nbformat.v4.new_markdown_cell)
-    cell = make(spec_cell.source)
+    cell = make(spec_cell.source if source is None else source)
     cell.metadata["nbgrader"] = {
         "grade": spec_cell.kind == "test", "grade_id": spec_cell.grade_id,
         "locked": spec_cell.kind != "answer", "schema_version": 3,
@@ -185,7 +207,13 @@ def prepare(notebook: NotebookNode, spec: AssignmentSpec, screen: bool = True
       imports ``helpers`` is graded as blank, a cell that runs shell commands is not
       run (``screen=False`` skips that, for testing the sandbox's own defences);
     - outputs the student saved are cleared.
+
+    Read-only cells are compared with, and restored to, the edition of the notebook's own
+    language (its metadata): a Spanish notebook keeps its Spanish text.
     """
+    from .i18n import language_of
+
+    language = language_of(notebook)
     by_id = {c.grade_id: c for c in spec.cells}
     notes: list[str] = []
     flagged: list[str] = []
@@ -202,9 +230,10 @@ def prepare(notebook: NotebookNode, spec: AssignmentSpec, screen: bool = True
             if grade_id in seen:
                 notes.append(f"duplicate of {grade_id} removed")
                 continue
-            if not known.hidden and not _same_locked(cell.get("source", ""), known.source):
+            stored = spec.locked_source(known, language)
+            if not known.hidden and not _same_locked(cell.get("source", ""), stored):
                 notes.append(f"{grade_id} restored")
-            restored = _cell(known)
+            restored = _cell(known, stored)
             if cell.get("id"):
                 restored["id"] = cell["id"]
             cell = restored
@@ -235,7 +264,7 @@ def prepare(notebook: NotebookNode, spec: AssignmentSpec, screen: bool = True
             if found:
                 position = found[0] + 1
                 break
-        kept.insert(position, _cell(spec_cell))
+        kept.insert(position, _cell(spec_cell, spec.locked_source(spec_cell, language)))
         seen.add(spec_cell.grade_id)
         notes.append(f"{spec_cell.grade_id} was deleted: restored")
 

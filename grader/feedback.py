@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextvars
+import functools
 import html
 import re
 import sys
@@ -34,7 +36,82 @@ import nbformat
 
 from .course import DIAGNOSIS_KEY, HIDDEN_BLOCK, ROOT, nbgrader_meta
 
-HIDDEN_NOTE = "# (hidden tests: their code is not shown)"
+# What the pages say, in English; each reader's language is read from the notebook handed
+# in, and its words come from i18n/<language>/feedback.po (``say``). Values are filled in
+# with str.format: names of functions and cells, numbers, never translated.
+WORDS = {
+    "title": "{assignment}: feedback",
+    "feedback for": "Feedback for <b>{student}</b>",
+    "score": "Score: {score} / {max_score}",
+    "not graded": "Not graded",
+    "stopped": "<b>Grading stopped part way</b>: {why}. The tests after that cell did not "
+               "run, so they score 0 even where your answer may be right. Make that cell "
+               "finish quickly (look for an endless loop), then check the notebook with Run "
+               "All.",
+    "notes": "<b>Notes from the grader</b> (what it changed or refused before running your "
+             "notebook):",
+    "not gradable": "<b>Your submission could not be graded</b> ({status}): {detail}.<br>Hand "
+                    "in the notebook itself, named <code>{notebook}</code>, as saved by "
+                    "JupyterLab or Colab (File &gt; Download .ipynb).",
+    "column function": "function",
+    "column visible": "visible tests",
+    "column hidden": "hidden tests",
+    "column failed": "what failed first",
+    "all passed": "all tests passed",
+    "summary note": "Hidden tests say which function failed and on what kind of input "
+                    "(shape, dtype, extreme values), never the values: fix the function for "
+                    "every input its description allows, not for one case.",
+    "same numbers": "Your answer gives the same numbers as each of these known mistakes:",
+    "as graded": "Your notebook, as graded",
+    "points": "{score} / {points} points",
+    "your answer": "your answer: {grade_id}",
+    "not run": "Not run: grading stopped at an earlier cell.",
+    "lesson cell": "{count} cell of the lesson (text, demos and figures, as they ran)",
+    "lesson cells": "{count} cells of the lesson (text, demos and figures, as they ran)",
+    "hidden code": "# (hidden tests: their code is not shown)",
+    "its answer cell": "in its answer cell, {function}",
+    "needs one": "This cell needs {name}, which is not written yet: replace "
+                 "<code>raise NotImplementedError()</code> in its cell, then run this cell "
+                 "again.",
+    "needs several": "This cell needs {names} and {last}, which are not written yet: replace "
+                     "<code>raise NotImplementedError()</code> in their cells, then run this "
+                     "cell again.",
+    "outcome not run": "not run: grading stopped at an earlier cell",
+    "outcome stderr": "it wrote to stderr (a warning?): a test cell that does earns no points",
+    "outcome failed": "did not pass",
+    "hidden not written": "`{function}` is not written yet",
+    "hidden too slow": "`{function}` ran past the time allowed (an endless loop, or far too "
+                       "slow)",
+    "hidden check": "`{function}`: {problem}",
+    "for inputs": ", for {inputs}",
+    "withheld": " (the message is not shown: it could hold the hidden values)",
+    "hidden raised": "`{function}` raised {kind} on a hidden input{withheld}",
+    "hidden assertion": "`{function}` failed a check of a hidden test{withheld}",
+    "hidden stopped": "a hidden test of `{function}` stopped with {kind}{withheld}",
+    "an exception": "an exception",
+}
+LANGUAGE = contextvars.ContextVar("feedback_language", default="en")
+
+
+@functools.cache
+def _words(language: str) -> dict[str, str]:
+    """key -> this language's wording, for the words translated for their English as it is
+    (others stay English)."""
+    if language == "en":
+        return {}
+    from .i18n import FEEDBACK, current
+
+    wording = current(FEEDBACK, language)
+    return {key: wording[english] for key, english in WORDS.items() if english in wording}
+
+
+def say(key: str, **values) -> str:
+    """The page's words ``key`` in the reader's language (``LANGUAGE``), values filled in."""
+    template = _words(LANGUAGE.get()).get(key, WORDS[key])
+    return template.format(**values) if values else template
+
+
+HIDDEN_NOTE = WORDS["hidden code"]
 # frame-ancestors is left out: browsers ignore it in a <meta> tag (and say so)
 CSP = ("default-src 'none'; img-src data:; style-src 'unsafe-inline'; font-src data:; "
        "base-uri 'none'; form-action 'none'")
@@ -410,23 +487,23 @@ def hidden_failure(output: dict, function: str, source: str = "") -> str:
     """
     ename = str(output.get("ename", ""))
     if ename in ("NotWritten", "NotImplementedError"):
-        return f"`{function}` is not written yet"
+        return say("hidden not written", function=function)
     if ename == "BridgeTimeout":
-        return f"`{function}` ran past the time allowed (an endless loop, or far too slow)"
+        return say("hidden too slow", function=function)
     if ename == "CheckFailed":
         call, lines = _message_parts(str(output.get("evalue", "")))
         inputs = _hidden_inputs(call, function)
-        return f"`{function}`: {_hidden_problem(lines)}" + (f", for {inputs}" if inputs else "")
+        return say("hidden check", function=function, problem=_hidden_problem(lines)) + (
+            say("for inputs", inputs=inputs) if inputs else "")
     kind = ename if IDENTIFIER.fullmatch(ename) and ename not in ("StudentCodeError",) else (
-        "an exception")
+        say("an exception"))
     inputs = _statement_inputs(source, output.get("traceback") or [], function)
-    withheld = (f", for {inputs}" if inputs else "") + (
-        " (the message is not shown: it could hold the hidden values)")
+    withheld = (say("for inputs", inputs=inputs) if inputs else "") + say("withheld")
     if "\n  in your code: " in str(output.get("evalue", "")):  # the student's own exception
-        return f"`{function}` raised {kind} on a hidden input{withheld}"
+        return say("hidden raised", function=function, kind=kind, withheld=withheld)
     if kind == "AssertionError":  # an assertion of the test itself
-        return f"`{function}` failed a check of a hidden test{withheld}"
-    return f"a hidden test of `{function}` stopped with {kind}{withheld}"
+        return say("hidden assertion", function=function, withheld=withheld)
+    return say("hidden stopped", function=function, kind=kind, withheld=withheld)
 
 
 def visible_failure(output: dict) -> str:
@@ -519,14 +596,13 @@ def graded_functions(notebook, hidden: set[str], stopped_at: int | None = None
         errors = [o for o in cell.get("outputs", []) if o.get("output_type") == "error"]
         outcome = ""
         if stopped_at is not None and index > stopped_at:
-            outcome = "not run: grading stopped at an earlier cell"
+            outcome = say("outcome not run")
         elif errors:
             outcome = (hidden_failure(errors[0], owner, cell.source) if is_hidden
                        else visible_failure(errors[0]))
         elif score < points:
             wrote = any(o.get("name") == "stderr" for o in cell.get("outputs", []))
-            outcome = ("it wrote to stderr (a warning?): a test cell that does earns no points"
-                       if wrote else "did not pass")
+            outcome = say("outcome stderr") if wrote else say("outcome failed")
         function.tests.append(TestCell(grade_id, index, points, score, is_hidden,
                                        _shorten(outcome)))
         diagnosed[grade_id] = _diagnosis(cell) if outcome else None
@@ -564,8 +640,7 @@ def diagnosis_html(test: TestCell) -> str:
     if len(sentences) == 1:
         return f'<p class="diagnosis">{_with_code(sentences[0])}</p>'
     items = "".join(f"<li>{_with_code(s)}</li>" for s in sentences)
-    return ('<div class="diagnosis">Your answer gives the same numbers as each of these '
-            f"known mistakes:<ul>{items}</ul></div>")
+    return f'<div class="diagnosis">{say("same numbers")}<ul>{items}</ul></div>'
 
 
 def _link(index: int | None, text: str) -> str:
@@ -583,8 +658,9 @@ def _answer_link(text: str, function: GradedFunction | None) -> str:
     escaped = _with_code(text)
     if function is None or function.index is None or UNWRITTEN_WHERE not in text:
         return escaped
-    return escaped.replace(UNWRITTEN_WHERE, "in " + _link(
-        function.index, f"its answer cell, <code>{html.escape(function.name)}</code>"))
+    link = say("its answer cell", function=f"<code>{html.escape(function.name)}</code>")
+    return escaped.replace(UNWRITTEN_WHERE, link.replace(
+        link[link.index(" ") + 1:], _link(function.index, link[link.index(" ") + 1:]), 1))
 
 
 def summary_table(functions: list[GradedFunction]) -> str:
@@ -607,15 +683,14 @@ def summary_table(functions: list[GradedFunction]) -> str:
                     + _answer_link(first.outcome, function)
                     + diagnosis_html(first))
         else:
-            what = "all tests passed"
+            what = say("all passed")
         rows.append(f"<tr><td>{_link(function.index, f'<code>{html.escape(function.name)}</code>')}"
                     f"</td>{points(function, False)}{points(function, True)}<td>{what}</td></tr>")
-    return ('<table class="summary"><thead><tr><th>function</th><th>visible tests</th>'
-            "<th>hidden tests</th><th>what failed first</th></tr></thead><tbody>"
+    heads = "".join(f"<th>{say(key)}</th>" for key in ("column function", "column visible",
+                                                        "column hidden", "column failed"))
+    return (f'<table class="summary"><thead><tr>{heads}</tr></thead><tbody>'
             + "".join(rows) + "</tbody></table>"
-            '<p class="summary-note">Hidden tests say which function failed and on what kind '
-            "of input (shape, dtype, extreme values), never the values: fix the function "
-            "for every input its description allows, not for one case.</p>")
+            f'<p class="summary-note">{say("summary note")}</p>')
 
 
 def _demo_unwritten(cell, unwritten: set[str], answers: dict[str, int]) -> str | None:
@@ -636,42 +711,46 @@ def _demo_unwritten(cell, unwritten: set[str], answers: dict[str, int]) -> str |
         return _link(answers.get(name), f"<code>{html.escape(name)}</code>")
 
     if len(missing) == 1:
-        text = (f"This cell needs {named(raised)}, which is not written yet: replace "
-                "<code>raise NotImplementedError()</code> in its cell, then run this cell again.")
+        text = say("needs one", name=named(raised))
     else:
-        text = (f"This cell needs {', '.join(named(n) for n in missing[:-1])} and "
-                f"{named(missing[-1])}, which are not written yet: replace "
-                "<code>raise NotImplementedError()</code> in their cells, then run this cell "
-                "again.")
+        text = say("needs several", names=", ".join(named(n) for n in missing[:-1]),
+                   last=named(missing[-1]))
     return f'<pre class="stderr">{text}</pre>'
 
 
 def feedback_page(notebook: nbformat.NotebookNode, assignment: str, score: float,
                   max_score: float, hidden: set[str], student: str = "",
                   notes: list[str] = (), stopped: str = "",
-                  stopped_at: int | None = None) -> str:
+                  stopped_at: int | None = None, language: str = "en") -> str:
     """The feedback page of a graded notebook (test cells carry their scores).
 
     First a table of the graded functions (points, what failed, links to the cells),
     then the notebook as graded. ``stopped`` says why grading stopped part way (a
     timeout, the memory limit...) and ``stopped_at`` is the index of that cell: the
-    cells after it did not run.
+    cells after it did not run. The page's own words are in ``language``, the notebook's.
     """
-    parts = [_header(assignment, student, f"Score: {score:g} / {max_score:g}")]
+    token = LANGUAGE.set(language)
+    try:
+        return _feedback_page(notebook, assignment, score, max_score, hidden, student, notes,
+                              stopped, stopped_at)
+    finally:
+        LANGUAGE.reset(token)
+
+
+def _feedback_page(notebook, assignment, score, max_score, hidden, student, notes, stopped,
+                   stopped_at) -> str:
+    parts = [_header(assignment, student, say("score", score=f"{score:g}",
+                                              max_score=f"{max_score:g}"))]
     if stopped:
-        parts.append(f'<div class="notes stopped"><b>Grading stopped part way</b>: '
-                     f"{html.escape(stopped)}. The tests after that cell did not run, so "
-                     "they score 0 even where your answer may be right. Make that cell finish "
-                     "quickly (look for an endless loop), then check the notebook with "
-                     "Run All.</div>")
+        parts.append(f'<div class="notes stopped">{say("stopped", why=html.escape(stopped))}'
+                     "</div>")
     if notes:
         items = "".join(f"<li>{html.escape(note)}</li>" for note in notes)
-        parts.append(f'<div class="notes"><b>Notes from the grader</b> (what it changed or '
-                     f"refused before running your notebook):<ul>{items}</ul></div>")
+        parts.append(f'<div class="notes">{say("notes")}<ul>{items}</ul></div>')
     functions = graded_functions(notebook, hidden, stopped_at)
     if functions:
         parts.append(summary_table(functions))
-    parts.append("<h2>Your notebook, as graded</h2>")
+    parts.append(f"<h2>{say('as graded')}</h2>")
     lesson: list[str] = []  # the course's own cells that ran as they should: folded away
     by_test = {t.grade_id: (f, t) for f in functions for t in f.tests}
     answers, unwritten = _answer_functions(notebook), _unwritten(notebook)
@@ -684,16 +763,18 @@ def feedback_page(notebook: nbformat.NotebookNode, assignment: str, score: float
         if cell.cell_type != "code":
             continue
         is_hidden = grade_id in hidden
-        source = HIDDEN_BLOCK.sub(HIDDEN_NOTE + "\n", cell.source) if is_hidden else cell.source
+        source = (HIDDEN_BLOCK.sub(say("hidden code") + "\n", cell.source) if is_hidden
+                  else cell.source)
         graded = bool(meta.get("grade")) and not meta.get("solution")
         css, label = "cell code", ""
         if graded:
             got, points = float(meta.get("score", 0)), float(meta.get("points", 0))
             css += " graded" + (" failed" if got < points else "")
+            shown_points = say("points", score=f"{got:g}", points=f"{points:g}")
             label = (f'<div class="label">{html.escape(grade_id)}'
-                     f'<span class="points">{got:g} / {points:g} points</span></div>')
+                     f'<span class="points">{shown_points}</span></div>')
         elif meta.get("solution"):
-            label = f'<div class="label">your answer: {html.escape(grade_id)}</div>'
+            label = f'<div class="label">{say("your answer", grade_id=html.escape(grade_id))}</div>'
         demo = None if graded else _demo_unwritten(cell, unwritten, answers)
         outputs = ""
         for output in cell.get("outputs", []):
@@ -709,7 +790,7 @@ def feedback_page(notebook: nbformat.NotebookNode, assignment: str, score: float
         if graded and grade_id in by_test:
             outputs += diagnosis_html(by_test[grade_id][1])
         if stopped_at is not None and index > stopped_at:
-            outputs += '<p class="not-run">Not run: grading stopped at an earlier cell.</p>'
+            outputs += f'<p class="not-run">{say("not run")}</p>'
         shown = (f'<div class="{css}" id="cell-{index}">{label}{_pre(source, "source")}'
                  f"{outputs}</div>")
         failed = any(o.get("output_type") == "error" or o.get("name") == "stderr"
@@ -729,30 +810,34 @@ def _folded(cells: list[str]) -> str:
     """The lesson's cells between two of the student's, folded (``<details>``, no script)."""
     if not cells:
         return ""
-    return (f'<details class="lesson"><summary>{len(cells)} cell{"s" * (len(cells) > 1)} of '
-            "the lesson (text, demos and figures, as they ran)</summary>"
+    summary = say("lesson cells" if len(cells) > 1 else "lesson cell", count=len(cells))
+    return (f'<details class="lesson"><summary>{summary}</summary>'
             + "".join(cells) + "</details>")
 
 
-def notice_page(assignment: str, student: str, status: str, detail: str) -> str:
+def notice_page(assignment: str, student: str, status: str, detail: str,
+                language: str = "en") -> str:
     """The page of a submission that could not be graded (no notebook, or not a readable one)."""
-    return _page(assignment, [
-        _header(assignment, student, "Not graded"),
-        f'<div class="notes stopped"><b>Your submission could not be graded</b> '
-        f"({html.escape(status)}): {html.escape(detail)}.<br>Hand in the notebook itself, "
-        f"named <code>{html.escape(assignment)}.ipynb</code>, as saved by JupyterLab or "
-        "Colab (File &gt; Download .ipynb).</div>"])
+    token = LANGUAGE.set(language)
+    try:
+        return _page(assignment, [
+            _header(assignment, student, say("not graded")),
+            '<div class="notes stopped">' + say(
+                "not gradable", status=html.escape(status), detail=html.escape(detail),
+                notebook=html.escape(f"{assignment}.ipynb")) + "</div>"])
+    finally:
+        LANGUAGE.reset(token)
 
 
 def _header(assignment: str, student: str, score: str) -> str:
     return (f"<header><h1>{html.escape(assignment)}</h1>"
-            + (f"<p>Feedback for <b>{html.escape(student)}</b></p>" if student else "")
+            + (f"<p>{say('feedback for', student=html.escape(student))}</p>" if student else "")
             + f'<p class="score">{html.escape(score)}</p></header>')
 
 
 def _page(assignment: str, parts: list[str]) -> str:
-    title = html.escape(f"{assignment}: feedback")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+    title = html.escape(say("title", assignment=assignment))
+    return (f"<!DOCTYPE html>\n<html lang=\"{LANGUAGE.get()}\"><head><meta charset=\"utf-8\">"
             f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
             '<meta name="referrer" content="no-referrer">'
             f"<title>{title}</title><style>{STYLE}</style></head><body>"

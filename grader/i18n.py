@@ -9,9 +9,10 @@ which English it translates: when the English changes, :func:`update_catalogue` 
 the old translation marked fuzzy with the English it was made for (``#| msgid``), and
 :func:`problems` names the cell until a translator has looked at it again.
 
-This first part covers the notebooks' markdown cells. Code, comments, strings shown by
-the code, ``helpers`` messages, quizzes and feedback pages are still English in every
-edition (issue #26).
+The catalogues cover the notebooks' markdown cells, the student edition's README
+(``README.po``: its paragraphs and the syllabus's lines) and the feedback pages' words
+(``feedback.po``). Code, comments, strings shown by the code, ``helpers`` messages and
+quizzes are still English in every edition (issue #26).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from pathlib import Path
 
 import nbformat
 
-from .course import ROOT, SOLUTIONS, assignments
+from .course import ROOT, assignments
 
 I18N = ROOT / "i18n"
 LANGUAGES = ("es",)
@@ -43,18 +44,91 @@ class Unit:
     english: str
 
 
+README = "README"  # the student edition's README: grader/edition_readme.md and its syllabus
+FEEDBACK = "feedback"  # the words of the feedback pages (grader/feedback.py's WORDS)
+
+
 def units(notebook) -> list[Unit]:
     """The translatable units of an English notebook, in reading order."""
     return [Unit(f"markdown:{cell.id}", cell.source) for cell in notebook.cells
             if cell.cell_type == "markdown" and cell.source.strip()]
 
 
-def catalogue_path(assignment: str, language: str) -> Path:
-    return I18N / language / f"{assignment}.po"
+def _slug(heading: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")
 
 
-def _source(assignment: str):
-    return nbformat.read(SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
+def readme_blocks(template: str) -> list[str]:
+    """The edition README template cut into blocks: paragraphs, lists, headings and fenced
+    code, each as written (a fence is one block, blank lines and all)."""
+    blocks, current, fenced = [], [], False
+    for line in template.split("\n"):
+        if line.startswith("```"):
+            fenced = not fenced
+        if not line.strip() and not fenced:
+            if current:
+                blocks.append("\n".join(current))
+            current = []
+            continue
+        current.append(line)
+    if current:
+        blocks.append("\n".join(current))
+    return blocks
+
+
+def readme_units(template: str, syllabus: dict[str, str]) -> list[Unit]:
+    """The README's units: each prose block of ``template`` (context ``readme:<section>:<n>``;
+    code blocks and placeholders are not text to translate) and each syllabus line
+    (``syllabus:<assignment>``, its "what you learn"; ``syllabus:header``, the table's
+    header)."""
+    found, section, count = [], "top", 0
+    for block in readme_blocks(template):
+        if block.startswith("#"):
+            section, count = _slug(block.lstrip("#")), 0
+        elif block.startswith("```") or re.fullmatch(r"\{\w+\}", block.strip()):
+            continue
+        count += 1
+        found.append(Unit(f"readme:{section}:{count}", block))
+    found.append(Unit("syllabus:header", SYLLABUS_HEADER))
+    found += [Unit(f"syllabus:{name}", text) for name, text in syllabus.items()]
+    return found
+
+
+SYLLABUS_HEADER = "| # | notebook | what you learn | graded functions | Colab |"
+
+
+def syllabus_lines(readme: str) -> dict[str, str]:
+    """assignment -> its "what you learn" cell, from the instructor README's syllabus."""
+    found = {}
+    for line in readme.splitlines():
+        match = re.match(r"\| \d+ \| \[`(\w+)`\]\([^)]*\) \| (.*?) \| [^|]*\|$", line)
+        if match:
+            found[match[1]] = match[2]
+    return found
+
+
+def feedback_units() -> list[Unit]:
+    from .feedback import WORDS
+
+    return [Unit(f"feedback:{key}", english) for key, english in WORDS.items()]
+
+
+def catalogue_path(name: str, language: str, folder: Path | None = None) -> Path:
+    return (folder or I18N) / language / f"{name}.po"
+
+
+def _source(assignment: str, root: Path = ROOT):
+    return nbformat.read(root / "solutions" / assignment / f"{assignment}.ipynb", as_version=4)
+
+
+def units_of(name: str, root: Path = ROOT) -> list[Unit]:
+    """The English units of a notebook, of the README or of the feedback pages."""
+    if name == README:
+        return readme_units((root / "grader" / "edition_readme.md").read_text(encoding="utf-8"),
+                            syllabus_lines((root / "README.md").read_text(encoding="utf-8")))
+    if name == FEEDBACK:
+        return feedback_units()
+    return units(_source(name) if root == ROOT else _source(name, root))
 
 
 def read_catalogue(path: Path):
@@ -88,13 +162,15 @@ def update_catalogue(assignment: str, language: str) -> Path:
     old = {}
     if path.is_file():
         old = {m.context: m for m in read_catalogue(path) if m.id}
+    what = f"solutions/{assignment}" if assignment not in (README, FEEDBACK) else (
+        "the student edition's README" if assignment == README else "the feedback pages")
     stamp = datetime(2026, 12, 1, tzinfo=timezone.utc)  # fixed: the same catalogue, same bytes
     catalogue = Catalog(locale=language, project="nn-course", domain=assignment,
                         fuzzy=False, creation_date=stamp, revision_date=stamp)
     catalogue.header_comment = (f"# {assignment}: the {language} translation of "
-                                f"solutions/{assignment}. Made by python -m grader "
+                                f"{what}. Made by python -m grader "
                                 f"translations --update; translate the msgstr lines.")
-    for unit in units(_source(assignment)):
+    for unit in units_of(assignment):
         before = old.get(unit.context)
         if before is None or not before.string:
             catalogue.add(unit.english, "", context=unit.context)
@@ -108,19 +184,28 @@ def update_catalogue(assignment: str, language: str) -> Path:
     return path
 
 
-def _translations(assignment: str, language: str) -> dict[str, object]:
-    path = catalogue_path(assignment, language)
+def _translations(assignment: str, language: str, folder: Path | None = None
+                  ) -> dict[str, object]:
+    path = catalogue_path(assignment, language, folder)
     return {m.context: m for m in read_catalogue(path) if m.id} if path.is_file() else {}
 
 
-def problems(assignment: str, language: str, notebook=None) -> list[str]:
-    """What keeps ``assignment`` from its ``language`` edition, one line per unit:
-    no translation, the English changed since the translation was made, or a
-    translation far shorter than its English. Empty when every unit is translated."""
-    notebook = notebook if notebook is not None else _source(assignment)
+def current(name: str, language: str, folder: Path | None = None) -> dict[str, str]:
+    """English -> translation for every unit of ``name`` translated for its English as it
+    is (not fuzzy): what a reader of ``language`` is shown in place of the English."""
+    return {m.id: m.string for m in _translations(name, language, folder).values()
+            if m.string and not m.fuzzy}
+
+
+def problems(assignment: str, language: str, notebook=None, *, root: Path = ROOT,
+             folder: Path | None = None) -> list[str]:
+    """What keeps ``assignment`` (a notebook, README or feedback) from its ``language``
+    edition, one line per unit: no translation, the English changed since the
+    translation was made, or a translation far shorter than its English. Empty when
+    every unit is translated."""
     found = []
-    messages = _translations(assignment, language)
-    for unit in units(notebook):
+    messages = _translations(assignment, language, folder)
+    for unit in (units(notebook) if notebook is not None else units_of(assignment, root)):
         where = f"{assignment} {unit.context}"
         message = messages.get(unit.context)
         if message is None or not message.string:
@@ -134,16 +219,21 @@ def problems(assignment: str, language: str, notebook=None) -> list[str]:
     return found
 
 
-def translated(assignment: str, language: str, notebook=None):
+def whole(found: list[str]) -> None:
+    """Raise ValueError naming (up to five of) the problems found, if any."""
+    if found:
+        raise ValueError("; ".join(found[:5]) + (f" (and {len(found) - 5} more)"
+                                                 if len(found) > 5 else ""))
+
+
+def translated(assignment: str, language: str, notebook=None, folder: Path | None = None):
     """The notebook in ``language``: each unit's text replaced by its translation, the
     language recorded in the notebook's metadata. Raises ValueError naming the units
-    that keep it from being whole (:func:`problems`)."""
+    that keep it from being whole (:func:`problems`). ``notebook`` may be the release
+    (its markdown is the source's); ``folder`` holds the catalogues (default i18n/)."""
     notebook = copy.deepcopy(notebook if notebook is not None else _source(assignment))
-    missing = problems(assignment, language, notebook)
-    if missing:
-        raise ValueError("; ".join(missing[:5]) + (f" (and {len(missing) - 5} more)"
-                                                   if len(missing) > 5 else ""))
-    messages = _translations(assignment, language)
+    whole(problems(assignment, language, notebook, folder=folder))
+    messages = _translations(assignment, language, folder)
     for cell in notebook.cells:
         if cell.cell_type == "markdown" and cell.source.strip():
             cell.source = messages[f"markdown:{cell.id}"].string
@@ -195,11 +285,11 @@ def main(language: str, update: bool) -> int:
     """``python -m grader translations``: rewrite the catalogues (``--update``), then say
     what each notebook still lacks."""
     total = 0
-    for assignment in assignments():
+    for assignment in [*assignments(), README, FEEDBACK]:
         if update:
             update_catalogue(assignment, language)
         found = problems(assignment, language) + glossary_problems(assignment, language)
-        count = len(units(_source(assignment)))
+        count = len(units_of(assignment))
         done = count - sum(": not translated" in line or "changed after" in line
                            for line in found)
         print(f"{assignment:<28} {done:>3}/{count} units translated"

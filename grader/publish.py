@@ -1,7 +1,7 @@
 """Write the student edition: what students clone and Colab installs from, with no answers.
 
     python -m grader publish OUT --repository OWNER/NAME [--ref REF] [--dry-run]
-                             [--from-working-tree]
+                             [--from-working-tree] [--language es]
 
 OUT receives ``course/`` (the released notebooks, their setup cells and Colab badges
 pointing at ``OWNER/NAME`` at the tag REF), ``helpers/``, ``data/`` (with provenance
@@ -9,6 +9,12 @@ and licences), ``pyproject.toml``, ``LICENSE``, a student ``README.md`` and a
 ``tasks.py`` whose ``lab`` command opens JupyterLab on the course with nbgrader's
 Validate button only. Nothing else of this repository goes there: no ``solutions/``,
 no grader, no tests (and so no hidden tests and no lists of student mistakes).
+
+``--language es`` writes the Spanish edition, for its own repository: the notebooks'
+markdown and the README from ``i18n/es/`` (refused while a unit there is missing or
+stale), nbgrader's stub as ``# TU CÓDIGO AQUÍ``, the language in each notebook's
+metadata (the grader reads it to write that student's feedback in Spanish). The code
+cells are the English edition's.
 
 What is published is what this repository's commit (HEAD) holds, read with
 ``git archive``: notebooks saved in ``course/`` by a lab, or any other uncommitted
@@ -53,7 +59,10 @@ REF = re.compile(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,99}")
 COPIED = ["pyproject.toml", "LICENSE", "data/README.md"]
 # What of this repository an edition is made from (the commit's copies, by default).
 SOURCES = ["course", "solutions", "helpers", "data", "pyproject.toml", "LICENSE", "README.md",
-           "tasks.py", "grader/edition_readme.md"]
+           "tasks.py", "grader/edition_readme.md", "i18n"]
+EDITION_LANGUAGES = ("en", "es")
+# nbgrader's stub (grader/nbgrader_config.py) as each language's edition shows it
+CODE_STUB = {"en": "# YOUR CODE HERE", "es": "# TU CÓDIGO AQUÍ"}
 # The top-level entries an edition holds, and those its own tools make (.gitignore'd).
 EDITION_ENTRIES = {"course", "helpers", "data", "pyproject.toml", "LICENSE", "README.md",
                    "tasks.py", ".gitignore", "edition.json"}
@@ -158,10 +167,13 @@ def _setup_module(source: Path):
     return module
 
 
-def _rewrite_notebook(path: Path, assignment: str, repository: str, ref: str, setup=None):
-    """The released notebook with its badge and setup cell pointing at ``repository@ref``.
+def _rewrite_notebook(path: Path, assignment: str, repository: str, ref: str, setup=None,
+                      language: str = "en", catalogues: Path | None = None):
+    """The released notebook with its badge and setup cell pointing at ``repository@ref``,
+    in ``language``: its markdown from the catalogues (``grader.i18n``), nbgrader's stub in
+    that language, the language in its metadata.
 
-    Both cells are locked: their nbgrader checksums are recomputed, so that Validate
+    Changed cells may be locked: their nbgrader checksums are recomputed, so that Validate
     (which refuses a changed read-only cell) works in the edition. ``setup`` is the
     helpers.setup module whose placeholders the notebook holds.
     """
@@ -170,17 +182,23 @@ def _rewrite_notebook(path: Path, assignment: str, repository: str, ref: str, se
     if setup is None:
         import helpers.setup as setup
     notebook = nbformat.read(path, as_version=4)
+    if language != "en":
+        from .i18n import translated
+
+        notebook = translated(assignment, language, notebook, folder=catalogues)
     old_badge = setup.colab_badge_url(assignment)
     new_badge = setup.colab_badge_url(assignment, repository, ref)
     old_setup, new_setup = setup.setup_cell(), setup.setup_cell(repository, ref)
-    for cell in notebook.cells:
-        changed = cell.source.replace(old_badge, new_badge) if cell.cell_type == "markdown" \
-            else (new_setup if cell.source == old_setup else cell.source)
-        if changed == cell.source:
-            continue
-        cell.source = changed
+    released = nbformat.read(path, as_version=4)
+    for cell, before in zip(notebook.cells, released.cells, strict=True):
+        if cell.cell_type == "markdown":
+            cell.source = cell.source.replace(old_badge, new_badge)
+        elif cell.source == old_setup:
+            cell.source = new_setup
+        elif nbgrader_meta(cell).get("solution"):
+            cell.source = cell.source.replace(CODE_STUB["en"], CODE_STUB[language])
         meta = nbgrader_meta(cell)
-        if "checksum" in meta:
+        if cell.source != before.source and "checksum" in meta:
             meta["checksum"] = compute_checksum(cell)
     if not any(c.source == new_setup for c in notebook.cells):
         raise PublishError(f"{path}: no setup cell to point at {repository}@{ref}")
@@ -208,10 +226,34 @@ def _syllabus(repository: str, ref: str, source: Path = ROOT, setup=None) -> str
     return "\n".join(rows)
 
 
-def student_readme(repository: str, ref: str, source: Path = ROOT, setup=None) -> str:
+def student_readme(repository: str, ref: str, source: Path = ROOT, setup=None,
+                   language: str = "en") -> str:
     template = (source / "grader" / "edition_readme.md").read_text(encoding="utf-8")
-    return (template.replace("{syllabus}", _syllabus(repository, ref, source, setup))
+    syllabus = _syllabus(repository, ref, source, setup)
+    if language != "en":
+        template, syllabus = _translated_readme(template, syllabus, source, language)
+    return (template.replace("{syllabus}", syllabus)
             .replace("{repository}", repository).replace("{ref}", ref))
+
+
+def _translated_readme(template: str, syllabus: str, source: Path, language: str
+                       ) -> tuple[str, str]:
+    """The README template and syllabus table in ``language`` (``i18n/<language>/README.po``:
+    its prose blocks, the table's header and each notebook's "what you learn")."""
+    from .i18n import README, SYLLABUS_HEADER, current, readme_blocks, syllabus_lines
+
+    wording = current(README, language, source / "i18n")
+    blocks = [wording.get(block, block) for block in readme_blocks(template)]
+    learn = syllabus_lines((source / "README.md").read_text(encoding="utf-8"))
+    rows = []
+    for line in syllabus.splitlines():
+        if line == SYLLABUS_HEADER:
+            line = wording[SYLLABUS_HEADER]
+        found = re.match(r"\| \d+ \| \[`(\w+)`\]", line)
+        if found and learn.get(found[1]) in wording:
+            line = line.replace(f" | {learn[found[1]]} | ", f" | {wording[learn[found[1]]]} | ", 1)
+        rows.append(line)
+    return "\n\n".join(blocks) + "\n", "\n".join(rows)
 
 
 def _name_the_edition(setup_module: Path, repository: str, ref: str, setup) -> None:
@@ -228,15 +270,25 @@ def _name_the_edition(setup_module: Path, repository: str, ref: str, setup) -> N
     setup_module.write_text(text, encoding="utf-8")
 
 
-def _build(source: Path, out: Path, repository: str, ref: str) -> None:
+def _build(source: Path, out: Path, repository: str, ref: str, language: str = "en") -> None:
     """Write the edition made from the files of ``source`` into the empty folder ``out``."""
     setup = _setup_module(source)
     if (repository, ref) == (setup.COURSE_REPOSITORY, setup.COURSE_REF):
         raise PublishError("give the edition's real repository (--repository OWNER/NAME)")
     assignments = _assignments(source)
+    if language != "en":
+        from .i18n import README, problems
+
+        missing = [line for name in [*assignments, README]
+                   for line in problems(name, language, root=source, folder=source / "i18n")]
+        if missing:
+            raise PublishError(f"the {language} translation is not whole ({len(missing)} "
+                               "units; python -m grader translations): "
+                               + "; ".join(missing[:5]))
     for assignment in assignments:
         notebook = _rewrite_notebook(source / "course" / assignment / f"{assignment}.ipynb",
-                                     assignment, repository, ref, setup)
+                                     assignment, repository, ref, setup, language,
+                                     source / "i18n")
         target = out / "course" / assignment / f"{assignment}.ipynb"
         target.parent.mkdir(parents=True)
         nbformat.write(notebook, target)
@@ -253,15 +305,21 @@ def _build(source: Path, out: Path, repository: str, ref: str) -> None:
     tasks = (source / "tasks.py").read_text(encoding="utf-8")
     if "\nSTUDENT_EDITION = False\n" not in tasks:
         raise PublishError("tasks.py lacks the line `STUDENT_EDITION = False`")
-    (out / "tasks.py").write_text(tasks.replace("\nSTUDENT_EDITION = False\n",
-                                                "\nSTUDENT_EDITION = True\n"), encoding="utf-8")
+    tasks = tasks.replace("\nSTUDENT_EDITION = False\n", "\nSTUDENT_EDITION = True\n")
+    if language != "en":
+        line = '\nCOURSE_LANGUAGE = "en"'
+        if line not in tasks:
+            raise PublishError(f"tasks.py lacks the line {line.strip()}")
+        tasks = tasks.replace(line, f'\nCOURSE_LANGUAGE = "{language}"', 1)
+    (out / "tasks.py").write_text(tasks, encoding="utf-8")
     (out / "tasks.py").chmod(0o755)
-    (out / "README.md").write_text(student_readme(repository, ref, source, setup),
+    (out / "README.md").write_text(student_readme(repository, ref, source, setup, language),
                                    encoding="utf-8")
     (out / ".gitignore").write_text(EDITION_GITIGNORE, encoding="utf-8")
-    (out / "edition.json").write_text(json.dumps(
-        {"repository": repository, "ref": ref, "assignments": assignments}, indent=2) + "\n",
-        encoding="utf-8")
+    described = {"repository": repository, "ref": ref, "assignments": assignments}
+    if language != "en":  # the English edition's file is as it always was
+        described["language"] = language
+    (out / "edition.json").write_text(json.dumps(described, indent=2) + "\n", encoding="utf-8")
 
 
 # ------------------------------------------------------------------ the folder OUT
@@ -394,11 +452,15 @@ def _git_state(out: Path, ref: str) -> dict:
 
 def publish(out: Path, repository: str, ref: str | None = None, *,
             from_working_tree: bool = False, dry_run: bool = False,
-            root: Path = ROOT) -> Edition:
-    """Write the student edition of ``root``'s commit (or working tree) to ``out``.
+            root: Path = ROOT, language: str = "en") -> Edition:
+    """Write the student edition of ``root``'s commit (or working tree) to ``out``, in
+    ``language`` (English, or a language whose catalogues under i18n/ are whole).
 
     Returns what was done (or, with ``dry_run``, would be) and the commands to run next.
     """
+    if language not in EDITION_LANGUAGES:
+        raise PublishError(f"--language must be one of {', '.join(EDITION_LANGUAGES)}, "
+                           f"not {language!r}")
     if not REPOSITORY.fullmatch(repository):
         raise PublishError(f"--repository must be OWNER/NAME as on GitHub, not {repository!r}")
     if ref is not None and (not REF.fullmatch(ref) or ".." in ref):
@@ -414,17 +476,18 @@ def publish(out: Path, repository: str, ref: str | None = None, *,
                                "name: pass --ref (or commit, and publish without "
                                "--from-working-tree)")
         ref = ref or default_ref(root)
-        return _publish_from(root, out, repository, ref, "the working tree", [], dry_run)
+        return _publish_from(root, out, repository, ref, "the working tree", [], dry_run,
+                             language)
     commit = _head(root)
     ref = ref or f"edition-{commit[:12]}"
     with tempfile.TemporaryDirectory(prefix="nn-course-commit-") as tmp:
         source = _snapshot(root, commit, Path(tmp))
         return _publish_from(source, out, repository, ref, f"commit {commit[:12]}", left_out,
-                             dry_run)
+                             dry_run, language)
 
 
 def _publish_from(source: Path, out: Path, repository: str, ref: str, made_from: str,
-                  left_out: list[str], dry_run: bool) -> Edition:
+                  left_out: list[str], dry_run: bool, language: str = "en") -> Edition:
     stale = stale_release(source)
     if stale:
         where = "the working tree's" if made_from == "the working tree" else f"{made_from}'s"
@@ -435,7 +498,7 @@ def _publish_from(source: Path, out: Path, repository: str, ref: str, made_from:
     with tempfile.TemporaryDirectory(prefix="nn-course-edition-") as tmp:
         staging = Path(tmp) / "edition"
         staging.mkdir()
-        _build(source, staging, repository, ref)
+        _build(source, staging, repository, ref, language)
         new, old = _files(staging), _files(out)
         common = sorted(new & old)
         _, mismatch, errors = filecmp.cmpfiles(staging, out, common, shallow=False)
@@ -449,13 +512,13 @@ def _publish_from(source: Path, out: Path, repository: str, ref: str, made_from:
 
 
 def command(out: str, repository: str, ref: str | None, *, dry_run: bool = False,
-            from_working_tree: bool = False) -> int:
+            from_working_tree: bool = False, language: str = "en") -> int:
     """``python -m grader publish``: publish, print the report; 0, or 1 with the reason."""
     import sys
 
     try:
         edition = publish(Path(out), repository, ref, dry_run=dry_run,
-                          from_working_tree=from_working_tree)
+                          from_working_tree=from_working_tree, language=language)
     except PublishError as error:
         print(f"publish failed: {error}", file=sys.stderr)
         return 1

@@ -43,6 +43,7 @@ from .autograde import (
 from .checker.link import CheckerProcess
 from .classreport import describe_failures
 from .feedback import feedback_page
+from .i18n import language_of
 from .sandbox import (
     Limits,
     become_subreaper,
@@ -189,6 +190,7 @@ def _grade(job: dict) -> dict:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     notebook, more_notes, flagged = prepare(notebook, spec, screen=job.get("screen", True))
+    language = language_of(notebook)  # its feedback page is written in it
     lap("preparing the notebook")
     limits = Limits(**job["limits"])
     sandboxed = job["sandboxed"]
@@ -226,7 +228,7 @@ def _grade(job: dict) -> dict:
         {c.grade_id for c in spec.cells if c.hidden},
         student=job["student"], notes=[*flagged, *notes, *more_notes],
         stopped=f"{execution.status}: {execution.detail}" if stopped else "",
-        stopped_at=execution.last_cell if stopped else None)
+        stopped_at=execution.last_cell if stopped else None, language=language)
     status = execution.status
     if status == Status.GRADED and flagged:
         status = Status.FLAGGED

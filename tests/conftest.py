@@ -40,6 +40,18 @@ def edition(tmp_path_factory) -> Path:
                    EDITION_REPOSITORY, EDITION_REF, from_working_tree=True).out
 
 
+SPANISH_REPOSITORY = "nn-course-test/redes-neuronales"
+
+
+@pytest.fixture(scope="session")
+def edition_es(tmp_path_factory) -> Path:
+    """The Spanish student edition of this checkout (``--language es``), once per run."""
+    from grader.publish import publish
+
+    return publish(tmp_path_factory.mktemp("edition-es") / "redes-neuronales",
+                   SPANISH_REPOSITORY, EDITION_REF, from_working_tree=True, language="es").out
+
+
 @pytest.fixture(scope="session")
 def fake_github(edition, tmp_path_factory):
     """A folder of bare repositories standing in for https://github.com/, and the git

@@ -10,6 +10,7 @@ metadata, never from its text.
 
 import ast
 import copy
+import re
 import shutil
 
 import nbformat
@@ -19,31 +20,29 @@ from grader import i18n
 from grader.course import SOLUTIONS, assignments
 
 ASSIGNMENTS = assignments()
-# notebooks whose Spanish is still being written (their catalogues hold the English
-# units; the tests that need the whole translation are expected to fail for them)
-UNFINISHED = {"01_neurons_and_layers", "02_forward_prop_numpy", "08_multiclass_multilabel"}
-TRANSLATED = [a if a not in UNFINISHED else pytest.param(a, marks=pytest.mark.xfail(
-    reason="its Spanish is not written yet (issue #26)", strict=False)) for a in ASSIGNMENTS]
+TRANSLATED = ASSIGNMENTS
+# every catalogue: the notebooks', the edition README's, the feedback pages'
+DOCUMENTS = [*ASSIGNMENTS, i18n.README, i18n.FEEDBACK]
 # drift tests edit a copy of a finished catalogue
-FINISHED = next(a for a in ASSIGNMENTS if a not in UNFINISHED)
+FINISHED = ASSIGNMENTS[0]
 
 
 def _english(assignment):
     return nbformat.read(SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
 
 
-@pytest.mark.parametrize("assignment", TRANSLATED)
+@pytest.mark.parametrize("assignment", DOCUMENTS)
 def test_every_unit_is_translated_for_the_english_it_holds_now(assignment):
     assert i18n.problems(assignment, "es") == []
 
 
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+@pytest.mark.parametrize("assignment", DOCUMENTS)
 def test_the_catalogue_holds_only_the_notebook_s_units_as_update_writes_them(
         assignment, tmp_path, monkeypatch):
     committed = i18n.catalogue_path(assignment, "es").read_bytes()
     contexts = {m.context for m in i18n.read_catalogue(i18n.catalogue_path(assignment, "es"))
                 if m.id}
-    assert contexts == {u.context for u in i18n.units(_english(assignment))}
+    assert contexts == {u.context for u in i18n.units_of(assignment)}
     monkeypatch.setattr(i18n, "I18N", tmp_path)
     (tmp_path / "es").mkdir()
     (tmp_path / "es" / f"{assignment}.po").write_bytes(committed)
@@ -70,9 +69,49 @@ def test_the_spanish_notebook_computes_what_the_english_one_computes(assignment)
     assert i18n.language_of(spanish) == "es" and i18n.language_of(english) == "en"
 
 
-@pytest.mark.parametrize("assignment", TRANSLATED)
+@pytest.mark.parametrize("assignment", DOCUMENTS)
 def test_the_glossary_s_terms_are_translated_as_it_says(assignment):
     assert i18n.glossary_problems(assignment, "es") == []
+
+
+PLACEHOLDERS = re.compile(r"\{\w*\}|</?\w+[^>]*>|&\w+;|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|\]\([^)]*\)",
+                          re.S)
+
+
+def _kept(text):
+    return sorted(PLACEHOLDERS.findall(text))
+
+
+@pytest.mark.parametrize("assignment", DOCUMENTS)
+def test_a_translation_keeps_every_placeholder_tag_code_span_math_and_link(assignment):
+    """What the reader's language never changes: {values} filled in later, HTML tags,
+    `code`, $math$ and links' targets, each as often as in the English."""
+    changed = [m.context for m in i18n.read_catalogue(i18n.catalogue_path(assignment, "es"))
+               if m.id and m.string and _kept(m.id.replace("# YOUR CODE HERE", "")) != _kept(
+                   m.string.replace("# TU CÓDIGO AQUÍ", ""))]
+    assert changed == []
+
+
+def test_the_feedback_page_speaks_the_notebook_s_language():
+    from grader.feedback import WORDS, feedback_page, notice_page
+
+    grading = {"grade": True, "grade_id": "test_f_hidden", "points": 2, "score": 0}
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "### BEGIN HIDDEN TESTS\nassert f() == 1\n### END HIDDEN TESTS\n",
+        metadata={"nbgrader": grading})])
+    notebook.cells[0].outputs = [nbformat.v4.new_output(
+        "error", ename="AssertionError", evalue="", traceback=[])]
+    english = feedback_page(notebook, "a", 1, 4, {"test_f_hidden"}, student="ana")
+    spanish = feedback_page(notebook, "a", 1, 4, {"test_f_hidden"}, student="ana",
+                            language="es")
+    wording = i18n.current(i18n.FEEDBACK, "es")
+    assert '<html lang="en">' in english and '<html lang="es">' in spanish
+    for key in ("score", "as graded", "column hidden", "summary note"):
+        shown = WORDS[key].split("{")[0]
+        assert shown in english and shown not in spanish, key
+        assert wording[WORDS[key]].split("{")[0] in spanish, key
+    assert wording[WORDS["hidden code"]] in spanish
+    assert wording[WORDS["not graded"]] in notice_page("a", "ana", "missing", "x", "es")
 
 
 def test_the_language_is_read_from_the_metadata_never_from_the_text():

@@ -1,0 +1,245 @@
+"""The Spanish student edition (``python -m grader publish OUT --language es``).
+
+Published once per run from the working tree (conftest's ``edition_es``) and read beside
+the English one: the same files, the same code, cells, grade ids and points; the text a
+reader reads in Spanish, from ``i18n/es``; nbgrader's checksums valid, so Validate works;
+no answer leaks. A class where some hand in the Spanish notebook and some the English one
+is graded by one command: equal scores for equal answers, each page in its notebook's
+language.
+"""
+
+import ast
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbgrader.utils import compute_checksum
+
+from grader import i18n
+from grader.course import assignments, nbgrader_meta
+from grader.publish import PublishError, _build
+from grader.release import filled_release, without_lesson_cells
+from helpers.setup import colab_badge_url
+from tests.conftest import EDITION_REF, EDITION_REPOSITORY, SPANISH_REPOSITORY
+from tests.test_edition import _files, _leaks, _secret_lines
+
+ASSIGNMENTS = assignments()
+
+
+def _notebook(edition: Path, assignment: str):
+    return nbformat.read(edition / "course" / assignment / f"{assignment}.ipynb", as_version=4)
+
+
+def _code(source: str) -> str:
+    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
+    return ast.dump(ast.parse("\n".join(lines)))
+
+
+def test_the_spanish_edition_holds_the_english_files(edition, edition_es):
+    assert _files(edition_es) == _files(edition)
+    for name in ("helpers/checks.py", "data/README.md", "pyproject.toml", "LICENSE"):
+        assert (edition_es / name).read_bytes() == (edition / name).read_bytes(), name
+    described = json.loads((edition_es / "edition.json").read_text())
+    assert described == {"repository": SPANISH_REPOSITORY, "ref": EDITION_REF,
+                         "assignments": ASSIGNMENTS, "language": "es"}
+    assert "language" not in json.loads((edition / "edition.json").read_text())
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_each_spanish_notebook_is_the_english_one_in_spanish(edition, edition_es, assignment):
+    english, spanish = _notebook(edition, assignment), _notebook(edition_es, assignment)
+    assert i18n.language_of(spanish) == "es" and i18n.language_of(english) == "en"
+    assert len(spanish.cells) == len(english.cells)
+    wording = i18n.current(assignment, "es")
+    for en, es in zip(english.cells, spanish.cells, strict=True):
+        en_meta, es_meta = dict(nbgrader_meta(en)), dict(nbgrader_meta(es))
+        en_meta.pop("checksum", None), es_meta.pop("checksum", None)
+        assert (es.cell_type, es.id, es_meta) == (en.cell_type, en.id, en_meta), en.id
+        if en.cell_type == "code":
+            assert _code(es.source.replace(SPANISH_REPOSITORY, "OWNER/NAME")) == _code(
+                en.source.replace(EDITION_REPOSITORY, "OWNER/NAME")), en.id
+        elif en.source.strip():
+            english_text = en.source.replace(
+                colab_badge_url(assignment, EDITION_REPOSITORY, EDITION_REF),
+                colab_badge_url(assignment))
+            spanish_text = es.source.replace(
+                colab_badge_url(assignment, SPANISH_REPOSITORY, EDITION_REF),
+                colab_badge_url(assignment))
+            assert spanish_text == wording[english_text], en.id
+    assert colab_badge_url(assignment, SPANISH_REPOSITORY, EDITION_REF) in spanish.cells[0].source
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_every_checksum_is_nbgrader_s_and_the_stub_is_spanish(edition_es, assignment):
+    notebook = _notebook(edition_es, assignment)
+    checked = 0
+    for cell in notebook.cells:
+        meta = nbgrader_meta(cell)
+        if "checksum" in meta:
+            assert meta["checksum"] == compute_checksum(cell), cell.id
+            checked += 1
+    assert checked > 0
+    answers = [c.source for c in notebook.cells if nbgrader_meta(c).get("solution")]
+    assert answers and all("# TU CÓDIGO AQUÍ" in a and "YOUR CODE" not in a for a in answers)
+
+
+def test_validate_works_in_the_spanish_edition(edition_es, tmp_path):
+    assignment = "04_activations"
+    solved = filled_release(assignment, release_root=edition_es / "course")
+    path = tmp_path / f"{assignment}.ipynb"
+    nbformat.write(solved, path)
+    done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert "Success! Your notebook passes all the tests." in done.stdout, done.stdout[-3000:]
+
+
+def test_the_spanish_readme_is_the_english_one_in_spanish(edition, edition_es):
+    english = (edition / "README.md").read_text(encoding="utf-8")
+    spanish = (edition_es / "README.md").read_text(encoding="utf-8")
+    wording = i18n.current(i18n.README, "es")
+    template = (i18n.ROOT / "grader" / "edition_readme.md").read_text(encoding="utf-8")
+    prose = [b for b in i18n.readme_blocks(template)
+             if not b.startswith("```") and not re.fullmatch(r"\{\w+\}", b.strip())]
+    for block in prose:
+        shown = block.replace("{repository}", EDITION_REPOSITORY).replace(
+            "{ref}", EDITION_REF)
+        translated = wording[block].replace("{repository}", SPANISH_REPOSITORY).replace(
+            "{ref}", EDITION_REF)
+        assert shown in english and translated in spanish and translated != shown
+        first = shown.splitlines()[0]
+        assert first not in spanish or first in translated, first
+    rows = [line for line in spanish.splitlines() if re.match(r"\| \d\d \| ", line)]
+    assert len(rows) == len(ASSIGNMENTS)
+    for assignment, row in zip(ASSIGNMENTS, rows, strict=True):
+        assert colab_badge_url(assignment, SPANISH_REPOSITORY, EDITION_REF) in row
+        learn = i18n.syllabus_lines((i18n.ROOT / "README.md").read_text(encoding="utf-8"))
+        assert wording[learn[assignment]] in row
+    assert "python3 tasks.py lab" in spanish and "# TU CÓDIGO AQUÍ" in spanish
+
+
+def test_publishing_spanish_twice_writes_the_same_bytes(edition_es, tmp_path):
+    from grader.publish import publish
+
+    again = publish(tmp_path / "again", SPANISH_REPOSITORY, EDITION_REF, from_working_tree=True,
+                    language="es").out
+    assert _files(again) == _files(edition_es)
+    assert [name for name in _files(again)
+            if (again / name).read_bytes() != (edition_es / name).read_bytes()] == []
+
+
+def test_no_line_of_a_solution_hidden_test_or_mistake_list_is_in_the_spanish_edition(
+        edition_es):
+    assert _leaks(edition_es, _secret_lines()) == []
+
+
+def test_the_spanish_edition_is_refused_while_a_unit_is_missing(tmp_path):
+    """Publishing Spanish with one paragraph untranslated names it and writes nothing."""
+    source = tmp_path / "source"
+    source.mkdir()
+    for entry in i18n.ROOT.iterdir():
+        if entry.name in ("course", "solutions", "helpers", "data", "grader", "README.md",
+                          "pyproject.toml", "LICENSE", "tasks.py"):
+            (source / entry.name).symlink_to(entry)
+    subprocess.run(["cp", "-r", str(i18n.I18N), str(source / "i18n")], check=True)
+    assignment = ASSIGNMENTS[0]
+    path = i18n.catalogue_path(assignment, "es", source / "i18n")
+    catalogue = i18n.read_catalogue(path)
+    message = next(m for m in catalogue if m.id and m.context != "markdown:intro")
+    message.string = ""
+    i18n.write_catalogue(catalogue, path)
+    (tmp_path / "out").mkdir()
+    with pytest.raises(PublishError, match=f"{assignment} {message.context}: not translated"):
+        _build(source, tmp_path / "out", SPANISH_REPOSITORY, EDITION_REF, "es")
+    _build(source, tmp_path / "out", SPANISH_REPOSITORY, EDITION_REF, "en")  # English: fine
+
+
+def test_a_class_in_both_languages_gets_equal_scores_and_pages_in_each_language(
+        edition, edition_es, tmp_path, dask_cluster):
+    """The same answers, one notebook English and one Spanish: the same points and
+    detail; each page in its notebook's language; neither told a cell was restored."""
+    from grader.grade import grade_class
+    from grader.mistakes import catalogue
+
+    assignment = "04_activations"
+    mistakes = catalogue(assignment)
+    grade_id = next(iter(mistakes))
+    wrong = mistakes[grade_id][0][1]
+    submissions = tmp_path / "submissions"
+    for language, folder in (("en", edition), ("es", edition_es)):
+        for who, answers in (("right", None), ("wrong", {grade_id: wrong})):
+            student = submissions / f"{who}_{language}"
+            student.mkdir(parents=True)
+            nbformat.write(without_lesson_cells(filled_release(
+                assignment, answers, release_root=folder / "course")),
+                student / f"{assignment}.ipynb")
+    report = grade_class(assignment, submissions, out=tmp_path / "out", home=tmp_path / "home",
+                         cluster=dask_cluster.options())
+    rows = {row.student_id: row for row in report.rows}
+    for who in ("right", "wrong"):
+        en, es = rows[f"{who}_en"], rows[f"{who}_es"]
+        assert (es.status, es.score, es.detail) == (en.status, en.score, en.detail), who
+        assert "restored" not in es.detail
+    assert rows["right_es"].score == rows["right_es"].max_score > rows["wrong_es"].score
+    wording = i18n.current(i18n.FEEDBACK, "es")
+    from grader.feedback import WORDS
+
+    for who in ("right", "wrong"):
+        es_page = (tmp_path / "out" / "feedback" / f"{who}_es" / f"{assignment}.html").read_text()
+        en_page = (tmp_path / "out" / "feedback" / f"{who}_en" / f"{assignment}.html").read_text()
+        assert '<html lang="es">' in es_page and '<html lang="en">' in en_page
+        assert wording[WORDS["as graded"]] in es_page and WORDS["as graded"] in en_page
+        assert WORDS["as graded"] not in es_page
+        # the lesson's text as the student read it
+        assert "Aprenderás a" in es_page and "You will learn to" not in es_page
+        assert "You will learn to" in en_page
+
+
+def test_the_spanish_edition_s_jupyterlab_speaks_spanish(edition_es, tmp_path):
+    """The edition's tasks.py installs the language pack and sets the locale; a lab with
+    its settings (served by the course's environment) shows its menus in Spanish."""
+    import importlib.util
+    import os
+
+    from tests.test_jupyterlab import Lab, _chromium
+
+    spec = importlib.util.spec_from_file_location("edition_es_tasks", edition_es / "tasks.py")
+    tasks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tasks)
+    assert (tasks.STUDENT_EDITION, tasks.COURSE_LANGUAGE) == (True, "es")
+    assert tasks.EXTRAS.split(",") == ["tf", "course", "es"]
+    assert tasks.LAB_SETTINGS["@jupyterlab/translation-extension:plugin"] == {"locale": "es_ES"}
+    assert "jupyterlab-language-pack-es-ES" in (edition_es / "pyproject.toml").read_text()
+
+    settings = tmp_path / "settings" / "overrides.d"
+    settings.mkdir(parents=True)
+    (settings / "nn-course.json").write_text(json.dumps(tasks.LAB_SETTINGS))
+    lab = Lab([sys.executable, "-m", "jupyter", "lab", f"--ServerApp.root_dir={edition_es}",
+               f"--LabApp.app_settings_dir={settings.parent}", "--allow-root"],
+              edition_es, dict(os.environ), tmp_path / "lab.log", wait=300)
+    try:
+        status, body = lab.get("/lab/api/settings/@jupyterlab/translation-extension:plugin")
+        assert status == 200 and json.loads(body)["settings"].get("locale", "es_ES") == "es_ES"
+        schema = json.loads(body)["schema"]["properties"]["locale"]["default"]
+        assert schema == "es_ES", schema
+        if _chromium() is None and not os.environ.get("NN_COURSE_REQUIRE_BROWSER"):
+            pytest.skip("Debian's chromium is not installed: the menus were not looked at")
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=_chromium(), args=[
+                "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"])
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                page.goto(f"http://127.0.0.1:{lab.port}/lab?token={lab.token}")
+                page.wait_for_selector(".lm-MenuBar-itemLabel", timeout=120_000)
+                page.wait_for_timeout(2000)
+                menus = page.locator(".lm-MenuBar-itemLabel").all_inner_texts()
+            finally:
+                browser.close()
+        assert "Archivo" in menus and "File" not in menus, menus
+    finally:
+        lab.stop()

@@ -113,19 +113,33 @@ def build_spec(assignment: str, release_nb: NotebookNode, gradebook_cells: dict[
                                   hidden=bool(HIDDEN_BLOCK.search(source))))
     max_score = sum(c.points for c in cells if c.kind == "test")
     return AssignmentSpec(assignment, cells, editable, max_score, solutions,
-                          catalogued_mistakes(assignment), locked_translations(assignment, cells))
+                          catalogued_mistakes(assignment),
+                          locked_translations(assignment, release_nb, cells))
 
 
-def locked_translations(assignment: str, cells: list[SpecCell]) -> dict[str, dict[str, str]]:
-    """language -> grade id -> translated source, for the read-only markdown cells whose
-    English the catalogue translates as it is now (``grader.i18n``)."""
-    from .i18n import LANGUAGES, current
+def locked_translations(assignment: str, release_nb: NotebookNode, cells: list[SpecCell]
+                        ) -> dict[str, dict[str, str]]:
+    """language -> grade id -> translated source, for the read-only cells the catalogues
+    translate for the English they hold now (``grader.i18n``): markdown, and the comments
+    of code cells (the code itself is the same in every language)."""
+    from .i18n import LANGUAGES, current_messages, translated_code
 
+    by_id = {c.grade_id: c for c in cells if c.kind in ("test", "locked")}
     found = {}
     for language in LANGUAGES:
-        wording = current(assignment, language)
-        cells_of = {c.grade_id: wording[c.source] for c in cells
-                    if c.kind == "locked" and c.cell_type == "markdown" and c.source in wording}
+        messages = current_messages(assignment, language)
+        cells_of = {}
+        for cell in release_nb.cells:
+            known = by_id.get(nbgrader_meta(cell).get("grade_id"))
+            if known is None or not cell.get("id"):
+                continue
+            if known.cell_type == "markdown":
+                message = messages.get(f"markdown:{cell.id}")
+                source = message.string if message and message.id == known.source else None
+            else:
+                source = translated_code(known.source, cell.id, messages)
+            if source is not None and source != known.source:
+                cells_of[known.grade_id] = source
         if cells_of:
             found[language] = cells_of
     return found

@@ -49,9 +49,75 @@ FEEDBACK = "feedback"  # the words of the feedback pages (grader/feedback.py's W
 
 
 def units(notebook) -> list[Unit]:
-    """The translatable units of an English notebook, in reading order."""
-    return [Unit(f"markdown:{cell.id}", cell.source) for cell in notebook.cells
-            if cell.cell_type == "markdown" and cell.source.strip()]
+    """The translatable units of an English notebook, in reading order: each markdown cell
+    (``markdown:<cell id>``) and each comment a reader sees in a code cell
+    (``comment:<cell id>:<n>``, the n-th such comment of the cell)."""
+    found = []
+    for cell in notebook.cells:
+        if cell.cell_type == "markdown" and cell.source.strip():
+            found.append(Unit(f"markdown:{cell.id}", cell.source))
+        elif cell.cell_type == "code":
+            found += [Unit(f"comment:{cell.id}:{n}", text)
+                      for n, (_, _, text) in enumerate(comments(cell.source), 1)]
+    return found
+
+
+# comments that are not prose: nbgrader's markers and stub, linters' and tools' pragmas
+# nbgrader's stub (grader/nbgrader_config.py) as each language's edition shows it
+CODE_STUB = {"en": "# YOUR CODE HERE", "es": "# TU CÓDIGO AQUÍ"}
+NOT_PROSE = re.compile(r"#+\s*(BEGIN|END) (SOLUTION|HIDDEN TESTS)|"
+                       + "|".join(re.escape(stub) + "$" for stub in CODE_STUB.values())
+                       + r"|#\s*(noqa|type:|pragma|fmt:)|#!")
+
+
+def comments(source: str) -> list[tuple[int, int, str]]:
+    """The comments of a code cell a reader sees, as (line index, column, text): not the
+    setup cell's (helpers.setup's own), not those inside a solution or hidden-tests block
+    (the student edition never shows them), not markers and pragmas, not a bare rule."""
+    import io
+    import tokenize
+
+    from helpers.setup import SETUP_MARKER
+
+    from .course import HIDDEN_BLOCK, SOLUTION_BLOCK
+
+    if source.startswith(SETUP_MARKER):
+        return []
+    hidden = [(m.start(), m.end()) for block in (SOLUTION_BLOCK, HIDDEN_BLOCK)
+              for m in block.finditer(source)]
+    lines = source.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    # IPython's % and ! lines are not Python: blanked, so line numbers stay
+    python = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in lines)
+    try:
+        tokens = list(tokenize.generate_tokens(io.StringIO(python).readline))
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return []
+    found = []
+    for token in tokens:
+        if token.type != tokenize.COMMENT:
+            continue
+        row, column = token.start[0] - 1, token.start[1]
+        offset = starts[row] + column
+        if any(start <= offset < end for start, end in hidden):
+            continue
+        if NOT_PROSE.match(token.string) or not re.search(r"[A-Za-z]{2}", token.string):
+            continue
+        found.append((row, column, token.string))
+    return found
+
+
+def translated_code(source: str, cell_id: str, messages: dict) -> str:
+    """A code cell with each reader's comment replaced by its translation (``messages``:
+    context -> Babel message); everything else, character for character, as it was."""
+    lines = source.split("\n")
+    for n, (row, column, text) in enumerate(comments(source), 1):
+        message = messages.get(f"comment:{cell_id}:{n}")
+        if message is not None and message.id == text and message.string:
+            lines[row] = lines[row][:column] + message.string
+    return "\n".join(lines)
 
 
 def _slug(heading: str) -> str:
@@ -190,6 +256,12 @@ def _translations(assignment: str, language: str, folder: Path | None = None
     return {m.context: m for m in read_catalogue(path) if m.id} if path.is_file() else {}
 
 
+def current_messages(name: str, language: str, folder: Path | None = None) -> dict:
+    """context -> Babel message, for the units translated for their English as it is."""
+    return {context: m for context, m in _translations(name, language, folder).items()
+            if m.string and not m.fuzzy}
+
+
 def current(name: str, language: str, folder: Path | None = None) -> dict[str, str]:
     """English -> translation for every unit of ``name`` translated for its English as it
     is (not fuzzy): what a reader of ``language`` is shown in place of the English."""
@@ -213,9 +285,13 @@ def problems(assignment: str, language: str, notebook=None, *, root: Path = ROOT
         elif message.id != unit.english or message.fuzzy:
             found.append(f"{where}: the English changed after it was translated "
                          f"(python -m grader translations --update, then translate it again)")
-        elif len(message.string) < SHORTEST_SHARE * len(unit.english):
+        elif len(message.string) < SHORTEST_SHARE * len(unit.english) and not (
+                unit.context.startswith("comment:") and len(unit.english) < 40):
             found.append(f"{where}: the translation has {len(message.string)} characters "
                          f"against the English's {len(unit.english)} (a part left out?)")
+        elif unit.context.startswith("comment:") and (
+                not message.string.startswith("#") or "\n" in message.string):
+            found.append(f"{where}: a comment's translation must be one line starting with #")
     return found
 
 
@@ -237,6 +313,8 @@ def translated(assignment: str, language: str, notebook=None, folder: Path | Non
     for cell in notebook.cells:
         if cell.cell_type == "markdown" and cell.source.strip():
             cell.source = messages[f"markdown:{cell.id}"].string
+        elif cell.cell_type == "code":
+            cell.source = translated_code(cell.source, cell.id, messages)
     notebook.metadata[METADATA_KEY] = {"language": language}
     return notebook
 
@@ -263,7 +341,9 @@ def glossary_problems(assignment: str, language: str) -> list[str]:
               re.compile(rf"(?<![\w-]){re.escape(english)}(?![\w-])", re.IGNORECASE))
              for english, translations in glossary(language)]
     for message in _translations(assignment, language).values():
-        if not message.string or message.fuzzy:
+        # a code comment names the code's identifiers (`neuron`, `layer`): only prose is held
+        # to the glossary
+        if not message.string or message.fuzzy or message.context.startswith("comment:"):
             continue
         english, spanish = _prose(message.id), _prose(message.string).lower()
         for term, translations, pattern in terms:

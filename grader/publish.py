@@ -61,8 +61,6 @@ COPIED = ["pyproject.toml", "LICENSE", "data/README.md"]
 SOURCES = ["course", "solutions", "helpers", "data", "pyproject.toml", "LICENSE", "README.md",
            "tasks.py", "grader/edition_readme.md", "i18n"]
 EDITION_LANGUAGES = ("en", "es")
-# nbgrader's stub (grader/nbgrader_config.py) as each language's edition shows it
-CODE_STUB = {"en": "# YOUR CODE HERE", "es": "# TU CÓDIGO AQUÍ"}
 # The top-level entries an edition holds, and those its own tools make (.gitignore'd).
 EDITION_ENTRIES = {"course", "helpers", "data", "pyproject.toml", "LICENSE", "README.md",
                    "tasks.py", ".gitignore", "edition.json"}
@@ -196,6 +194,8 @@ def _rewrite_notebook(path: Path, assignment: str, repository: str, ref: str, se
         elif cell.source == old_setup:
             cell.source = new_setup
         elif nbgrader_meta(cell).get("solution"):
+            from .i18n import CODE_STUB
+
             cell.source = cell.source.replace(CODE_STUB["en"], CODE_STUB[language])
         meta = nbgrader_meta(cell)
         if cell.source != before.source and "checksum" in meta:

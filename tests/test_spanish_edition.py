@@ -55,6 +55,7 @@ def test_each_spanish_notebook_is_the_english_one_in_spanish(edition, edition_es
     assert i18n.language_of(spanish) == "es" and i18n.language_of(english) == "en"
     assert len(spanish.cells) == len(english.cells)
     wording = i18n.current(assignment, "es")
+    messages = i18n.current_messages(assignment, "es")
     for en, es in zip(english.cells, spanish.cells, strict=True):
         en_meta, es_meta = dict(nbgrader_meta(en)), dict(nbgrader_meta(es))
         en_meta.pop("checksum", None), es_meta.pop("checksum", None)
@@ -62,6 +63,12 @@ def test_each_spanish_notebook_is_the_english_one_in_spanish(edition, edition_es
         if en.cell_type == "code":
             assert _code(es.source.replace(SPANISH_REPOSITORY, "OWNER/NAME")) == _code(
                 en.source.replace(EDITION_REPOSITORY, "OWNER/NAME")), en.id
+            # every comment the reader sees is the catalogue's Spanish
+            english_comments = i18n.comments(en.source)
+            spanish_comments = [text for _, _, text in i18n.comments(es.source)]
+            assert spanish_comments == [
+                messages[f"comment:{en.id}:{n}"].string
+                for n, _ in enumerate(english_comments, 1)], en.id
         elif en.source.strip():
             english_text = en.source.replace(
                 colab_badge_url(assignment, EDITION_REPOSITORY, EDITION_REF),
@@ -243,3 +250,27 @@ def test_the_spanish_edition_s_jupyterlab_speaks_spanish(edition_es, tmp_path):
         assert "Archivo" in menus and "File" not in menus, menus
     finally:
         lab.stop()
+
+
+def test_a_spanish_submission_is_graded_as_it_is_and_restored_in_spanish(edition_es, tmp_path):
+    """Its read-only cells (Spanish text, Spanish comments) earn no note; one the student
+    edited comes back as the Spanish edition holds it, not in English."""
+    import copy
+
+    from grader.autograde import prepare
+    from tests.test_edition import _gradebook_spec
+
+    assignment = "05_softmax_cross_entropy"
+    spec = _gradebook_spec(assignment, tmp_path / assignment)
+    submission = filled_release(assignment, release_root=edition_es / "course")
+    assert prepare(copy.deepcopy(submission), spec)[1] == []
+    index, test = next((i, c) for i, c in enumerate(submission.cells)
+                       if nbgrader_meta(c).get("grade") and i18n.comments(c.source)
+                       and "# Pruebas" in c.source)
+    spanish = test.source
+    test.source = "assert True  # I made it pass\n"
+    prepared, notes, _ = prepare(submission, spec)
+    assert notes == [f"{nbgrader_meta(test)['grade_id']} restored"]
+    restored = next(c for c in prepared.cells
+                    if nbgrader_meta(c).get("grade_id") == nbgrader_meta(test)["grade_id"])
+    assert restored.source == spanish

@@ -184,3 +184,47 @@ def test_a_glossary_term_rendered_otherwise_is_named(scratch_catalogues):
     i18n.write_catalogue(catalogue, path)
     found = i18n.glossary_problems(assignment, "es")
     assert any(message.context in line and "'layer'" in line for line in found), found
+
+
+def test_the_comments_a_reader_sees_are_units_and_nothing_else_is():
+    from helpers.setup import SETUP_CELL
+
+    source = ("# what the cell does\n"
+              "x = 1  # why x is 1\n"
+              "%timeit x  # a magic's line is not Python\n"
+              "def f(z):\n"
+              "    # YOUR CODE HERE\n"
+              "    ### BEGIN SOLUTION\n"
+              "    return z  # the answer's comment\n"
+              "    ### END SOLUTION\n"
+              "# noqa: E501\n"
+              "# -----\n"
+              "### BEGIN HIDDEN TESTS\n"
+              "assert f(2) == 2  # a hidden test's comment\n"
+              "### END HIDDEN TESTS\n"
+              "s = '# not a comment'\n")
+    assert [text for _, _, text in i18n.comments(source)] == [
+        "# what the cell does", "# why x is 1"]
+    assert i18n.comments(SETUP_CELL) == []
+
+    class Message:
+        def __init__(self, english, string):
+            self.id, self.string = english, string
+
+    messages = {"comment:c:1": Message("# what the cell does", "# lo que hace la celda"),
+                "comment:c:2": Message("# an older English", "# stale: not used")}
+    spanish = i18n.translated_code(source, "c", messages)
+    assert spanish.splitlines()[0] == "# lo que hace la celda"
+    assert spanish.splitlines()[1:] == source.splitlines()[1:]  # the stale one kept English
+
+
+def test_a_comment_s_translation_must_stay_a_one_line_comment(scratch_catalogues):
+    assignment = FINISHED
+    path = i18n.catalogue_path(assignment, "es")
+    catalogue = i18n.read_catalogue(path)
+    message = next(m for m in catalogue if m.id and m.context.startswith("comment:"))
+    message.string = message.string.lstrip("#").strip() + "\nx = 2"
+    i18n.write_catalogue(catalogue, path)
+    assert i18n.problems(assignment, "es") == [
+        f"{assignment} {message.context}: a comment's translation must be one line starting "
+        "with #"]

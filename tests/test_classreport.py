@@ -15,7 +15,6 @@ import html
 import io
 import os
 import re
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -33,6 +32,7 @@ from grader.classreport import (
 )
 from grader.grade import CSV_COLUMNS, Row
 from grader.ledger import Ledger
+from tests.browser import launched_browser, needs_chromium
 
 TESTS = [("test_f_visible", 2, False), ("test_f_hidden", 2, True), ("test_g_visible", 1, False),
          ("test_g_hidden", 1, True)]
@@ -258,10 +258,6 @@ WRONG_NEURONS = {  # bo and cy: the same numbers from different code, a wrong an
     "dee": "def neuron(x, w, b, g):\n    return g(np.dot(w, x) - b)\n"}
 
 
-def _chromium():
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory, dask_cluster):
     from grader.course import RELEASE
@@ -348,35 +344,26 @@ def _screenshots_folder(tmp_path) -> Path:
     return Path(folder) if folder else tmp_path
 
 
-@pytest.mark.skipif(_chromium() is None and not os.environ.get("NN_COURSE_REQUIRE_BROWSER"),
-                    reason="Debian's chromium is not installed")
+@needs_chromium
 def test_the_class_page_in_a_browser_draws_its_figures_and_asks_for_nothing(graded_class,
                                                                             tmp_path):
-    from playwright.sync_api import sync_playwright
-
     shots = _screenshots_folder(tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     dialogs, requests = [], []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=_chromium(), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--no-first-run", "--disable-sync"])
-        try:
-            tab = browser.new_page(viewport={"width": 1100, "height": 900})
-            tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-            tab.on("request", lambda request: requests.append(request.url))
-            tab.goto((graded_class["out"] / "class.html").as_uri())
-            tab.wait_for_timeout(500)
-            figures = tab.evaluate("[...document.querySelectorAll('svg.figure')].map(s => {"
-                                   " const r = s.getBoundingClientRect();"
-                                   " return [r.width, r.height, s.querySelectorAll('rect').length]"
-                                   "; })")
-            bars = tab.evaluate("[...document.querySelectorAll('svg.figure rect')].filter(r =>"
-                                " r.getBoundingClientRect().height > 0 &&"
-                                " getComputedStyle(r).visibility === 'visible').length")
-            tab.screenshot(path=str(shots / f"{A}-class-report.png"), full_page=True)
-        finally:
-            browser.close()
+    with launched_browser() as browser:
+        tab = browser.new_page(viewport={"width": 1100, "height": 900})
+        tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        tab.on("request", lambda request: requests.append(request.url))
+        tab.goto((graded_class["out"] / "class.html").as_uri())
+        tab.wait_for_timeout(500)
+        figures = tab.evaluate("[...document.querySelectorAll('svg.figure')].map(s => {"
+                               " const r = s.getBoundingClientRect();"
+                               " return [r.width, r.height, s.querySelectorAll('rect').length]"
+                               "; })")
+        bars = tab.evaluate("[...document.querySelectorAll('svg.figure rect')].filter(r =>"
+                            " r.getBoundingClientRect().height > 0 &&"
+                            " getComputedStyle(r).visibility === 'visible').length")
+        tab.screenshot(path=str(shots / f"{A}-class-report.png"), full_page=True)
     assert dialogs == []
     assert [url for url in requests if not url.startswith(("file:", "data:"))] == []
     assert len(figures) == 2 and all(w > 300 and h > 100 and n > 3 for w, h, n in figures)

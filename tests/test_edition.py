@@ -157,8 +157,11 @@ def test_the_leak_search_finds_a_planted_line(edition, tmp_path):
 
 # ------------------------------------------------------------------- the edition works
 
-def test_validate_works_in_the_edition(edition, tmp_path):
-    """nbgrader's Validate accepts a solved edition notebook: its checksums are right."""
+@pytest.mark.parametrize("which", ["edition", "edition_es"])
+def test_validate_works_in_the_edition(which, request, tmp_path):
+    """nbgrader's Validate accepts a solved edition notebook: its checksums are right (in
+    the English edition and in the Spanish one, whose translated cells were re-summed)."""
+    edition = request.getfixturevalue(which)
     assignment = "04_activations"
     solved = filled_release(assignment, release_root=edition / "course")
     path = tmp_path / f"{assignment}.ipynb"

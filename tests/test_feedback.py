@@ -8,7 +8,6 @@ math of the markdown is rendered (MathML) with no network.
 import base64
 import os
 import re
-import shutil
 from pathlib import Path
 
 import nbformat
@@ -22,6 +21,7 @@ from grader.feedback import (
     student_traceback,
     tidy_numbers,
 )
+from tests.browser import launched_browser, needs_chromium
 
 ATTACKS = [
     "<script>alert('script')</script>",
@@ -120,37 +120,22 @@ def test_math_is_mathml_and_markdown_stays_readable():
     assert sanitize("<p onclick='x()'>ok</p>") == "<p>ok</p>"
 
 
-def _chromium():
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-@pytest.mark.skipif(_chromium() is None and not os.environ.get("NN_COURSE_REQUIRE_BROWSER"),
-                    reason="Debian's chromium is not installed (python3 tasks.py env installs "
-                           "it where apt-get needs no password)")
+@needs_chromium
 def test_in_a_real_browser_no_dialog_fires_no_request_leaves_and_math_renders(page):
-    from playwright.sync_api import sync_playwright
-
     path, _ = page
     dialogs, requests = [], []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=_chromium(), args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--no-first-run", "--disable-sync"])
-        try:
-            tab = browser.new_page()
-            tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-            tab.on("request", lambda request: requests.append(request.url))
-            tab.goto(path.as_uri())
-            tab.wait_for_timeout(1500)
-            tab.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
-            for link in tab.locator("a").all():  # even clicked, no link runs code
-                link.click(modifiers=["Alt"], timeout=60_000, no_wait_after=True)
-            tab.wait_for_timeout(500)
-            math = tab.locator("math").count()
-            width = tab.evaluate("document.querySelector('math').getBoundingClientRect().width")
-        finally:
-            browser.close()
+    with launched_browser() as browser:
+        tab = browser.new_page()
+        tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        tab.on("request", lambda request: requests.append(request.url))
+        tab.goto(path.as_uri())
+        tab.wait_for_timeout(1500)
+        tab.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+        for link in tab.locator("a").all():  # even clicked, no link runs code
+            link.click(modifiers=["Alt"], timeout=60_000, no_wait_after=True)
+        tab.wait_for_timeout(500)
+        math = tab.locator("math").count()
+        width = tab.evaluate("document.querySelector('math').getBoundingClientRect().width")
     assert dialogs == []
     assert [url for url in requests if not url.startswith(("file:", "data:"))] == []
     assert math >= 2 and width > 10
@@ -435,36 +420,28 @@ def _screenshots_folder(tmp_path):
     return Path(folder) if folder else tmp_path
 
 
-@pytest.mark.skipif(_chromium() is None and not os.environ.get("NN_COURSE_REQUIRE_BROWSER"),
-                    reason="Debian's chromium is not installed")
+@needs_chromium
 def test_a_graded_page_in_a_browser_puts_the_table_first_and_folds_the_lesson(graded_class,
                                                                                tmp_path):
-    from playwright.sync_api import sync_playwright
-
     shots = _screenshots_folder(tmp_path)
     shots.mkdir(parents=True, exist_ok=True)
     measured = {}
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=_chromium(),
-                                             args=["--no-sandbox", "--disable-gpu"])
-        try:
-            for student in ("bo", "cy"):
-                path = graded_class["out"] / "feedback" / student / f"{GRADED}.html"
-                tab = browser.new_page(viewport={"width": 1100, "height": 900})
-                tab.goto(path.as_uri())
-                table = tab.locator("table.summary").bounding_box()
-                folded = tab.evaluate("document.body.scrollHeight")
-                tab.screenshot(path=str(shots / f"{GRADED}-{student}-top.png"))
-                tab.screenshot(path=str(shots / f"{GRADED}-{student}-folded.png"),
-                               full_page=True)
-                tab.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-                unfolded = tab.evaluate("document.body.scrollHeight")
-                double_struck = tab.evaluate(
-                    "[...document.querySelectorAll('mi')].some(m => m.textContent === '\u211d')")
-                measured[student] = (table, folded, unfolded, double_struck)
-                tab.close()
-        finally:
-            browser.close()
+    with launched_browser() as browser:
+        for student in ("bo", "cy"):
+            path = graded_class["out"] / "feedback" / student / f"{GRADED}.html"
+            tab = browser.new_page(viewport={"width": 1100, "height": 900})
+            tab.goto(path.as_uri())
+            table = tab.locator("table.summary").bounding_box()
+            folded = tab.evaluate("document.body.scrollHeight")
+            tab.screenshot(path=str(shots / f"{GRADED}-{student}-top.png"))
+            tab.screenshot(path=str(shots / f"{GRADED}-{student}-folded.png"),
+                           full_page=True)
+            tab.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            unfolded = tab.evaluate("document.body.scrollHeight")
+            double_struck = tab.evaluate(
+                "[...document.querySelectorAll('mi')].some(m => m.textContent === '\u211d')")
+            measured[student] = (table, folded, unfolded, double_struck)
+            tab.close()
     for student, (table, folded, unfolded, double_struck) in measured.items():
         assert table["y"] + table["height"] < 900, student  # in the first screen
         assert folded < unfolded / 2, (student, folded, unfolded)

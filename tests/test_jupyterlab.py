@@ -30,6 +30,7 @@ import pytest
 
 from grader.course import ROOT, assignments
 from helpers import setup
+from tests.browser import launched_browser, needs_chromium
 from tests.conftest import EDITION_REPOSITORY
 
 COURSE_KERNEL = {"python3": "Python 3 (nn-course)"}  # name (what notebooks ask for): shown as
@@ -238,44 +239,30 @@ def test_the_launcher_offers_one_kernel_and_every_notebook_opens_on_it(which, re
     assert set(re.findall(r"Python 3 \([^)]*\)", said)) <= set(COURSE_KERNEL.values())
 
 
-def _chromium():
-    import shutil
-
-    return shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 def _kernel_idle(lab: Lab, path: str) -> bool:
     sessions = json.loads(lab.get("/api/sessions")[1])
     return any(s["path"] == path and s["kernel"]["execution_state"] == "idle" for s in sessions)
 
 
-@pytest.mark.skipif(_chromium() is None and not os.environ.get("NN_COURSE_REQUIRE_BROWSER"),
-                    reason="Debian's chromium is not installed")
+@needs_chromium
 @pytest.mark.parametrize("which", LABS)
 def test_a_notebook_opens_unchanged_with_nothing_over_it(which, request):
     """20.8: no unsaved-changes dot once the kernel has connected, and no "official Jupyter
     news?" question (nor an update notice) over the notebook, in a browser opening the lab
     for the first time."""
-    from playwright.sync_api import sync_playwright
-
     _, lab = request.getfixturevalue(which)
     path = "course/05_softmax_cross_entropy/05_softmax_cross_entropy.ipynb"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=_chromium(), args=[
-            "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"])
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.goto(f"http://127.0.0.1:{lab.port}/lab/tree/{path}?token={lab.token}")
-            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
-            deadline = time.monotonic() + 120
-            while not _kernel_idle(lab, path) and time.monotonic() < deadline:
-                page.wait_for_timeout(500)
-            page.wait_for_timeout(3000)  # the kernel's info reaches the notebook's model
-            kernel = page.locator(".jp-Toolbar-kernelName").all_inner_texts()
-            dirty = page.locator(".lm-TabBar-tab.jp-mod-dirty").all_inner_texts()
-            toasts = page.locator(".Toastify__toast").all_inner_texts()
-        finally:
-            browser.close()
+    with launched_browser() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(f"http://127.0.0.1:{lab.port}/lab/tree/{path}?token={lab.token}")
+        page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+        deadline = time.monotonic() + 120
+        while not _kernel_idle(lab, path) and time.monotonic() < deadline:
+            page.wait_for_timeout(500)
+        page.wait_for_timeout(3000)  # the kernel's info reaches the notebook's model
+        kernel = page.locator(".jp-Toolbar-kernelName").all_inner_texts()
+        dirty = page.locator(".lm-TabBar-tab.jp-mod-dirty").all_inner_texts()
+        toasts = page.locator(".Toastify__toast").all_inner_texts()
     assert kernel == list(COURSE_KERNEL.values()), kernel
     assert dirty == [] and toasts == [], (dirty, toasts)
     status, body = lab.get("/lab/api/settings/@jupyterlab/apputils-extension:notification")

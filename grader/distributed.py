@@ -48,6 +48,10 @@ class ClusterOptions:
     tls_key: str | None = None
     dashboard: bool = False
     memory_limit: str | int = "auto"  # of a worker process itself (kernels are limited apart)
+    # how long the coordinator waits for an existing scheduler: to connect at the start, and
+    # to reconnect when the connection drops (a restart, a network blip) before it stops
+    # the run saying the scheduler was lost
+    connect_timeout: float = 60
 
 
 class SchedulerLost(RuntimeError):
@@ -83,7 +87,7 @@ def connect(options: ClusterOptions, log_dir: Path | None = None) -> Iterator:
                                 tls_client_cert=options.tls_cert,
                                 tls_client_key=options.tls_key, require_encryption=True)
         client = Client(options.scheduler, scheduler_file=options.scheduler_file,
-                        security=security, timeout=60)
+                        security=security, timeout=options.connect_timeout)
     else:
         security = Security.temporary()
         with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):

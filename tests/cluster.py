@@ -45,9 +45,9 @@ class LocalTestCluster:
         return ["--tls-ca-file", str(self.ca), "--tls-cert", str(self.cert),
                 "--tls-key", str(self.key)]
 
-    def options(self) -> ClusterOptions:
+    def options(self, **more) -> ClusterOptions:
         return ClusterOptions(scheduler=self.address, tls_ca_file=str(self.ca),
-                              tls_cert=str(self.cert), tls_key=str(self.key))
+                              tls_cert=str(self.cert), tls_key=str(self.key), **more)
 
     def cli_options(self) -> list[str]:
         return ["--scheduler", self.address, *self.tls]

@@ -110,7 +110,12 @@ def _run(notebook, colab, kernel: str, folder: Path, extra_env: dict | None = No
     except CellExecutionError:
         if not run_all:
             raise
-    finally:  # a kernel handed to nbclient is the caller's to stop
+    finally:  # a kernel handed to nbclient is the caller's to stop, and so is its client:
+        # a client left running pings the dead kernel's heartbeat port for the rest of the
+        # run, and a later kernel given that port as its shell port logs "DELIM not in
+        # msg_list" into whatever cell it is running (seen once in test_run_all)
+        if client.kc is not None:
+            client.kc.stop_channels()
         if manager.has_kernel:
             manager.shutdown_kernel(now=True)
     return notebook

@@ -155,8 +155,9 @@ def test_the_scheduler_going_away_keeps_every_finished_row(tmp_path):
 
     def grade():
         try:
+            # a lost scheduler is given 10 s to come back (the default 60 s, the same path)
             grade_class(A, tmp_path / "class", out=out, home=tmp_path / "home", sandbox=False,
-                        cluster=cluster.options(), task=slow_fake)
+                        cluster=cluster.options(connect_timeout=10), task=slow_fake)
         except SchedulerLost as error:
             errors.append(error)
 

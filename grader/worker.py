@@ -264,6 +264,9 @@ class GradingPlugin(WorkerPlugin):
     """Prepares each worker as it joins the cluster and stops its checker when it leaves."""
 
     name = PLUGIN_NAME
+    # registered by every run that uses the cluster: a worker that has it keeps it (and its
+    # checker, started once, warm for the next class); re-registering would tear it down
+    idempotent = True
 
     def __init__(self, log_dir: str | None = None):
         self.log_dir = log_dir

@@ -45,6 +45,7 @@ class Unit:
 
 
 README = "README"  # the student edition's README: grader/edition_readme.md and its syllabus
+DATA_README = "data_README"  # data/README.md: what the bundled data are, where they come from
 FEEDBACK = "feedback"  # the words of the feedback pages (grader/feedback.py's WORDS)
 
 
@@ -142,19 +143,30 @@ def readme_blocks(template: str) -> list[str]:
     return blocks
 
 
-def readme_units(template: str, syllabus: dict[str, str]) -> list[Unit]:
-    """The README's units: each prose block of ``template`` (context ``readme:<section>:<n>``;
-    code blocks and placeholders are not text to translate) and each syllabus line
-    (``syllabus:<assignment>``, its "what you learn"; ``syllabus:header``, the table's
-    header)."""
+def block_units(text: str, prefix: str) -> list[Unit]:
+    """Each prose block of a markdown file (context ``<prefix>:<section>:<n>``; code blocks
+    and placeholders are not text to translate)."""
     found, section, count = [], "top", 0
-    for block in readme_blocks(template):
+    for block in readme_blocks(text):
         if block.startswith("#"):
             section, count = _slug(block.lstrip("#")), 0
         elif block.startswith("```") or re.fullmatch(r"\{\w+\}", block.strip()):
             continue
         count += 1
-        found.append(Unit(f"readme:{section}:{count}", block))
+        found.append(Unit(f"{prefix}:{section}:{count}", block))
+    return found
+
+
+def translated_blocks(text: str, wording: dict[str, str]) -> str:
+    """A markdown file with each block that has a translation replaced by it."""
+    return "\n\n".join(wording.get(block, block) for block in readme_blocks(text)) + "\n"
+
+
+def readme_units(template: str, syllabus: dict[str, str]) -> list[Unit]:
+    """The README's units: each prose block of ``template`` (``readme:<section>:<n>``) and
+    each syllabus line (``syllabus:<assignment>``, its "what you learn";
+    ``syllabus:header``, the table's header)."""
+    found = block_units(template, "readme")
     found.append(Unit("syllabus:header", SYLLABUS_HEADER))
     found += [Unit(f"syllabus:{name}", text) for name, text in syllabus.items()]
     return found
@@ -194,6 +206,8 @@ def units_of(name: str, root: Path = ROOT) -> list[Unit]:
                             syllabus_lines((root / "README.md").read_text(encoding="utf-8")))
     if name == FEEDBACK:
         return feedback_units()
+    if name == DATA_README:
+        return block_units((root / "data" / "README.md").read_text(encoding="utf-8"), "data")
     return units(_source(name) if root == ROOT else _source(name, root))
 
 
@@ -228,8 +242,8 @@ def update_catalogue(assignment: str, language: str) -> Path:
     old = {}
     if path.is_file():
         old = {m.context: m for m in read_catalogue(path) if m.id}
-    what = f"solutions/{assignment}" if assignment not in (README, FEEDBACK) else (
-        "the student edition's README" if assignment == README else "the feedback pages")
+    what = {README: "the student edition's README", FEEDBACK: "the feedback pages",
+            DATA_README: "data/README.md"}.get(assignment, f"solutions/{assignment}")
     stamp = datetime(2026, 12, 1, tzinfo=timezone.utc)  # fixed: the same catalogue, same bytes
     catalogue = Catalog(locale=language, project="nn-course", domain=assignment,
                         fuzzy=False, creation_date=stamp, revision_date=stamp)
@@ -365,7 +379,7 @@ def main(language: str, update: bool) -> int:
     """``python -m grader translations``: rewrite the catalogues (``--update``), then say
     what each notebook still lacks."""
     total = 0
-    for assignment in [*assignments(), README, FEEDBACK]:
+    for assignment in [*assignments(), README, DATA_README, FEEDBACK]:
         if update:
             update_catalogue(assignment, language)
         found = problems(assignment, language) + glossary_problems(assignment, language)

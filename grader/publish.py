@@ -240,10 +240,10 @@ def _translated_readme(template: str, syllabus: str, source: Path, language: str
                        ) -> tuple[str, str]:
     """The README template and syllabus table in ``language`` (``i18n/<language>/README.po``:
     its prose blocks, the table's header and each notebook's "what you learn")."""
-    from .i18n import README, SYLLABUS_HEADER, current, readme_blocks, syllabus_lines
+    from .i18n import README, SYLLABUS_HEADER, current, syllabus_lines, translated_blocks
 
     wording = current(README, language, source / "i18n")
-    blocks = [wording.get(block, block) for block in readme_blocks(template)]
+    template = translated_blocks(template, wording)
     learn = syllabus_lines((source / "README.md").read_text(encoding="utf-8"))
     rows = []
     for line in syllabus.splitlines():
@@ -253,7 +253,7 @@ def _translated_readme(template: str, syllabus: str, source: Path, language: str
         if found and learn.get(found[1]) in wording:
             line = line.replace(f" | {learn[found[1]]} | ", f" | {wording[learn[found[1]]]} | ", 1)
         rows.append(line)
-    return "\n\n".join(blocks) + "\n", "\n".join(rows)
+    return template, "\n".join(rows)
 
 
 def _name_the_edition(setup_module: Path, repository: str, ref: str, setup) -> None:
@@ -277,9 +277,9 @@ def _build(source: Path, out: Path, repository: str, ref: str, language: str = "
         raise PublishError("give the edition's real repository (--repository OWNER/NAME)")
     assignments = _assignments(source)
     if language != "en":
-        from .i18n import README, problems
+        from .i18n import DATA_README, README, problems
 
-        missing = [line for name in [*assignments, README]
+        missing = [line for name in [*assignments, README, DATA_README]
                    for line in problems(name, language, root=source, folder=source / "i18n")]
         if missing:
             raise PublishError(f"the {language} translation is not whole ({len(missing)} "
@@ -302,6 +302,12 @@ def _build(source: Path, out: Path, repository: str, ref: str, language: str = "
         shutil.copyfile(data, out / "data" / data.name)
     for name in COPIED:
         shutil.copyfile(source / name, out / name)
+    if language != "en":
+        from .i18n import DATA_README, current, translated_blocks
+
+        text = (source / "data" / "README.md").read_text(encoding="utf-8")
+        (out / "data" / "README.md").write_text(translated_blocks(
+            text, current(DATA_README, language, source / "i18n")), encoding="utf-8")
     tasks = (source / "tasks.py").read_text(encoding="utf-8")
     if "\nSTUDENT_EDITION = False\n" not in tasks:
         raise PublishError("tasks.py lacks the line `STUDENT_EDITION = False`")

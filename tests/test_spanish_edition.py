@@ -42,8 +42,14 @@ def _code(source: str) -> str:
 
 def test_the_spanish_edition_holds_the_english_files(edition, edition_es):
     assert _files(edition_es) == _files(edition)
-    for name in ("helpers/checks.py", "data/README.md", "pyproject.toml", "LICENSE"):
+    for name in ("helpers/checks.py", "data/mnist_5k.npz", "pyproject.toml", "LICENSE"):
         assert (edition_es / name).read_bytes() == (edition / name).read_bytes(), name
+    # the data's README in Spanish: each block the catalogue's translation of the English's
+    english = (edition / "data" / "README.md").read_text(encoding="utf-8")
+    wording = i18n.current(i18n.DATA_README, "es")
+    assert (edition_es / "data" / "README.md").read_text(encoding="utf-8") == \
+        i18n.translated_blocks(english, wording)
+    assert all(u.english in wording for u in i18n.units_of(i18n.DATA_README))
     described = json.loads((edition_es / "edition.json").read_text())
     assert described == {"repository": SPANISH_REPOSITORY, "ref": EDITION_REF,
                          "assignments": ASSIGNMENTS, "language": "es"}

@@ -22,7 +22,7 @@ from grader.course import SOLUTIONS, assignments
 ASSIGNMENTS = assignments()
 TRANSLATED = ASSIGNMENTS
 # every catalogue: the notebooks', the edition README's, the feedback pages'
-DOCUMENTS = [*ASSIGNMENTS, i18n.README, i18n.FEEDBACK]
+DOCUMENTS = [*ASSIGNMENTS, i18n.README, i18n.DATA_README, i18n.FEEDBACK]
 # drift tests edit a copy of a finished catalogue
 FINISHED = ASSIGNMENTS[0]
 

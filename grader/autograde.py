@@ -55,6 +55,9 @@ class AssignmentSpec:
     # language -> grade id -> a read-only cell as that language's edition holds it (its
     # markdown translated; code is the same in every language)
     translations: dict[str, dict[str, str]] = field(default_factory=dict)
+    # language -> helpers' messages (English -> translation) for the checker to show its
+    # verdicts in the language of the notebook it grades (helpers.i18n)
+    messages: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def locked_source(self, cell: SpecCell, language: str) -> str:
         """A test or read-only cell as the edition of ``language`` holds it."""
@@ -114,7 +117,17 @@ def build_spec(assignment: str, release_nb: NotebookNode, gradebook_cells: dict[
     max_score = sum(c.points for c in cells if c.kind == "test")
     return AssignmentSpec(assignment, cells, editable, max_score, solutions,
                           catalogued_mistakes(assignment),
-                          locked_translations(assignment, release_nb, cells))
+                          locked_translations(assignment, release_nb, cells),
+                          shown_translations(assignment))
+
+
+def shown_translations(assignment: str) -> dict[str, dict[str, str]]:
+    """language -> what helpers shows while this assignment's tests run (its messages and
+    the tests' hints), translated for the English they hold now."""
+    from .i18n import LANGUAGES, shown_messages
+
+    return {language: found for language in LANGUAGES
+            if (found := shown_messages(language, assignment))}
 
 
 def locked_translations(assignment: str, release_nb: NotebookNode, cells: list[SpecCell]
@@ -122,7 +135,15 @@ def locked_translations(assignment: str, release_nb: NotebookNode, cells: list[S
     """language -> grade id -> translated source, for the read-only cells the catalogues
     translate for the English they hold now (``grader.i18n``): markdown, and the comments
     of code cells (the code itself is the same in every language)."""
-    from .i18n import LANGUAGES, current_messages, translated_code
+    from helpers.setup import SETUP_MARKER
+
+    from .i18n import (
+        LANGUAGES,
+        current_messages,
+        shown_messages,
+        translated_code,
+        translated_strings,
+    )
 
     by_id = {c.grade_id: c for c in cells if c.kind in ("test", "locked")}
     found = {}
@@ -136,6 +157,9 @@ def locked_translations(assignment: str, release_nb: NotebookNode, cells: list[S
             if known.cell_type == "markdown":
                 message = messages.get(f"markdown:{cell.id}")
                 source = message.string if message and message.id == known.source else None
+            elif known.source.startswith(SETUP_MARKER):  # its messages, as the edition's
+                source = translated_strings(known.source, shown_messages(language, assignment,
+                                                                         visible_only=True))
             else:
                 source = translated_code(known.source, cell.id, messages)
             if source is not None and source != known.source:

@@ -89,6 +89,41 @@ WORDS = {
     "hidden assertion": "`{function}` failed a check of a hidden test{withheld}",
     "hidden stopped": "a hidden test of `{function}` stopped with {kind}{withheld}",
     "an exception": "an exception",
+    # what kind of failure and of input a hidden test met (never its values)
+    "problem warned": "NumPy warned ({warning})",
+    "problem changed input": "it changed its input `{name}` in place",
+    "problem wrong values": "wrong values",
+    "problem wrong value": "a wrong value",
+    "problem wrong shape": "wrong shape",
+    "problem results": "wrong number of results",
+    "problem none": "it returned None",
+    "problem dtype": "wrong dtype",
+    "problem loss": "the wrong loss",
+    "problem optimizer": "the wrong optimizer",
+    "problem learning rate": "the wrong learning rate",
+    "problem layers": "the wrong layers",
+    "problem input shape": "the wrong input shape",
+    "problem no input": "a model with no input shape",
+    "problem compiled": "a model already compiled",
+    "problem not compiled": "a model not compiled",
+    "problem activation": "a layer with the wrong activation",
+    "problem integers": "wrong dtype (integers where floats were expected)",
+    "problem whole number": "wrong dtype (expected a whole number)",
+    "problem tensor": "it returned a tensor, not a NumPy array",
+    "problem type": "it returned the wrong type",
+    "problem other": "a wrong result",
+    "input array": "a {ndim}-D {dtype}array",
+    "input shape": " of shape ({shape})",
+    "input number": "a number",
+    "input list": "a list",
+    "input tuple": "a tuple",
+    "input string": "a string",
+    "input dict": "a dict",
+    "input function": "a function",
+    "input constant": "a constant",
+    "input object": "an object",
+    "input extreme": ", with extreme values",
+    "extreme values": "extreme values",
 }
 LANGUAGE = contextvars.ContextVar("feedback_language", default="en")
 
@@ -329,15 +364,47 @@ NUMPY_WARNING = re.compile(r"NumPy warned during the call: ((?:overflow|underflo
                            r"zero|invalid value) encountered in \w+)")
 IDENTIFIER = re.compile(r"[A-Za-z_]\w{0,60}")
 UNWRITTEN_WHERE = "in the cell above"
+# helpers.checks.not_written_message's lines, as its catalogue knows them
+NOT_WRITTEN_ABOVE = ("{name} is not written yet: replace raise NotImplementedError() in the "
+                     "cell above.")
+NOT_WRITTEN_ANYWHERE = "{name} is not written yet: replace raise NotImplementedError() {where}."
 
 
 def _message_parts(message: str) -> tuple[str, list[str]]:
     """A check's message as (the call it made, the lines after it)."""
+    problem_line = _check_words(LANGUAGE.get())[0]
     lines = message.splitlines()
     for index, line in enumerate(lines):
-        if index and PROBLEM_LINE.match(line):
+        if index and problem_line.match(line):
             return "\n".join(lines[:index]), lines[index:]
     return (lines[0] if lines else ""), lines[1:]
+
+
+@functools.lru_cache(maxsize=8)
+def _check_words(language: str) -> tuple[re.Pattern, str, str]:
+    """How the checks (``helpers.checks``) start a problem's line and a hint's, and say "in
+    the cell above", in ``language``: PROBLEM_LINE, and each translation of a message it
+    matches up to the message's first {field}."""
+    if language == "en":
+        return PROBLEM_LINE, "Hint: ", UNWRITTEN_WHERE
+    from helpers.i18n import catalogue
+
+    messages = catalogue(language)
+    starts = sorted({re.escape(text.split("{")[0]) for english, text in messages.items()
+                     if PROBLEM_LINE.match(english) and text.split("{")[0].strip()}, key=len,
+                    reverse=True)
+    result = re.escape(messages.get("result {index}", "result {index}")).replace(
+        re.escape("{index}"), r"\d+")
+    hint = messages.get("Hint: {hint}", "Hint: {hint}").split("{")[0]
+    translated = re.compile(rf"^(?:{result}: )?(?:{'|'.join(starts)})") if starts else None
+    # "in the cell above": the not-written line said there, less the line said {where}
+    anywhere = messages.get(NOT_WRITTEN_ANYWHERE, "").split("{where}")
+    above = messages.get(NOT_WRITTEN_ABOVE, "")
+    where = UNWRITTEN_WHERE
+    if len(anywhere) == 2 and above.startswith(anywhere[0]) and above.endswith(anywhere[1]):
+        where = above[len(anywhere[0]):len(above) - len(anywhere[1])].strip() or where
+    return (re.compile(f"{PROBLEM_LINE.pattern}|{translated.pattern}") if translated
+            else PROBLEM_LINE), hint, where
 
 
 def _split_arguments(text: str) -> list[str]:
@@ -366,22 +433,23 @@ def _input_kind(value: str) -> str:
     extreme = any(m >= 100 for m in magnitudes) or re.search(r"\binf\b", numbers)
     if value.startswith("array("):
         ndim = len(re.match(r"array\((\[*)", value).group(1))
-        text = (f"a {ndim}-D " if ndim else "a 0-D ") + (f"{dtype.group(1)} " if dtype else "")
-        text += "array" + (f" of shape ({shape.group(1)})" if shape else "")
+        text = say("input array", ndim=ndim, dtype=f"{dtype.group(1)} " if dtype else "")
+        text += say("input shape", shape=shape.group(1)) if shape else ""
     elif re.fullmatch(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|np\.\w+\(.*\)|[-+]?inf|nan",
                       value):
-        text = "a number"
+        text = say("input number")
     elif value[:1] in "[(":
-        text = "a list" if value[:1] == "[" else "a tuple"
+        text = say("input list") if value[:1] == "[" else say("input tuple")
     elif value[:1] in "'\"":
-        return "a string"
+        return say("input string")
     elif value[:1] == "{":
-        return "a dict"
+        return say("input dict")
     elif IDENTIFIER.fullmatch(value):
-        return "a function" if value not in ("True", "False", "None") else "a constant"
+        return say("input function") if value not in ("True", "False", "None") else say(
+            "input constant")
     else:
-        return "an object"
-    return text + (", with extreme values" if extreme else "")
+        return say("input object")
+    return text + (say("input extreme") if extreme else "")
 
 
 def _hidden_inputs(call: str, function: str) -> str:
@@ -405,37 +473,35 @@ def _hidden_problem(lines: list[str]) -> str:
     warned = NUMPY_WARNING.search(problem)
     changed = re.match(r"It changed its input `(\w+)` in place", problem)
     if warned:
-        return f"NumPy warned ({warned.group(1)})"
+        return say("problem warned", warning=warned.group(1))
     if changed:
-        return f"it changed its input `{changed.group(1)}` in place"
-    for start, words in (("Wrong values", "wrong values"), ("Wrong value", "a wrong value"),
-                         ("Expected a scalar", "wrong shape"),
-                         ("Expected shape", "wrong shape"), ("Expected a tuple", "wrong number "
-                         "of results"), ("It returned None", "it returned None"),
-                         ("It returned values of dtype", "wrong dtype"),
-                         ("Expected a whole number", "wrong dtype")):
+        return say("problem changed input", name=changed.group(1))
+    for start, key in (("Wrong values", "wrong values"), ("Wrong value", "wrong value"),
+                       ("Expected a scalar", "wrong shape"), ("Expected shape", "wrong shape"),
+                       ("Expected a tuple", "results"), ("It returned None", "none"),
+                       ("It returned values of dtype", "dtype"),
+                       ("Expected a whole number", "dtype")):
         if problem.startswith(start) or start in problem:
-            return words
-    for start, words in (("Its loss", "the wrong loss"), ("Its optimizer", "the wrong optimizer"),
-                         ("Its learning rate", "the wrong learning rate"),
-                         ("Its layers", "the wrong layers"), ("Its input shape", "the wrong "
-                         "input shape"), ("The model has no input", "a model with no input "
-                         "shape"), ("The model is already compiled", "a model already "
-                         "compiled"), ("The model is not compiled", "a model not compiled"),
-                         ("The model it returned is not", "a model not compiled")):
+            return say(f"problem {key}")
+    for start, key in (("Its loss", "loss"), ("Its optimizer", "optimizer"),
+                       ("Its learning rate", "learning rate"), ("Its layers", "layers"),
+                       ("Its input shape", "input shape"), ("The model has no input", "no input"),
+                       ("The model is already compiled", "compiled"),
+                       ("The model is not compiled", "not compiled"),
+                       ("The model it returned is not", "not compiled")):
         if problem.startswith(start):
-            return words
+            return say(f"problem {key}")
     if re.match(r"Layer \d+ \(\d+ units\) does not apply", problem):
-        return "a layer with the wrong activation"
+        return say("problem activation")
     if "integers where floats" in problem:
-        return "wrong dtype (integers where floats were expected)"
+        return say("problem integers")
     if "expected a whole number" in problem:
-        return "wrong dtype (expected a whole number)"
+        return say("problem whole number")
     if "not a NumPy array" in problem:
-        return "it returned a tensor, not a NumPy array"
+        return say("problem tensor")
     if problem.startswith("It returned a "):
-        return "it returned the wrong type"
-    return "a wrong result"
+        return say("problem type")
+    return say("problem other")
 
 
 def _statement_inputs(source: str, traceback_lines: list, function: str) -> str:
@@ -472,7 +538,7 @@ def _statement_inputs(source: str, traceback_lines: list, function: str) -> str:
                     and not isinstance(node.value, bool)]
                 if any(abs(n) >= 100 for n in numbers) or any(
                         isinstance(n, ast.Attribute) and n.attr == "inf" for n in ast.walk(value)):
-                    hints.append("extreme values")
+                    hints.append(say("extreme values"))
                 described.append(f"`{key.value}`" + (f" ({', '.join(hints)})" if hints else ""))
             return ", ".join(described)
     return ""
@@ -514,7 +580,8 @@ def visible_failure(output: dict) -> str:
     if ename == "CheckFailed":
         _, lines = _message_parts(evalue)
         problem = next((line for line in lines if line.strip()), "")
-        hint = next((line for line in lines if line.startswith("Hint: ")), "")
+        hint = next((line for line in lines if line.startswith(
+            ("Hint: ", _check_words(LANGUAGE.get())[1]))), "")
         return tidy_numbers(" ".join(filter(None, [problem, hint])))
     first = evalue.splitlines()[0] if evalue else ""
     return f"{ename}: {first}" if first else ename
@@ -656,10 +723,11 @@ def _answer_link(text: str, function: GradedFunction | None) -> str:
     """A message's "in the cell above" (said in the lab, under the test) as a link to
     the answer cell, which on this page is not the cell above."""
     escaped = _with_code(text)
-    if function is None or function.index is None or UNWRITTEN_WHERE not in text:
+    where = _check_words(LANGUAGE.get())[2]
+    if function is None or function.index is None or where not in text:
         return escaped
     link = say("its answer cell", function=f"<code>{html.escape(function.name)}</code>")
-    return escaped.replace(UNWRITTEN_WHERE, link.replace(
+    return escaped.replace(where, link.replace(
         link[link.index(" ") + 1:], _link(function.index, link[link.index(" ") + 1:]), 1))
 
 

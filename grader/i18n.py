@@ -9,10 +9,14 @@ which English it translates: when the English changes, :func:`update_catalogue` 
 the old translation marked fuzzy with the English it was made for (``#| msgid``), and
 :func:`problems` names the cell until a translator has looked at it again.
 
-The catalogues cover the notebooks' markdown cells, the student edition's README
-(``README.po``: its paragraphs and the syllabus's lines) and the feedback pages' words
-(``feedback.po``). Code, comments, strings shown by the code, ``helpers`` messages and
-quizzes are still English in every edition (issue #26).
+The catalogues cover the notebooks' markdown cells and the comments of their code
+cells, the student edition's README (``README.po``: its paragraphs and the syllabus's
+lines), ``data/README.md`` (``data_README.po``), the feedback pages' words
+(``feedback.po``) and the messages of ``helpers`` (``helpers.po``: each string its code
+marks with ``_()`` or ``N_()``, found by reading the code; ``helpers.i18n`` shows them).
+A helpers message has no context: gettext looks it up by its English alone, so a changed
+English string is a new message, untranslated until a translator makes it (the update
+keeps the old translation beside it, fuzzy, when the English is close).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from .course import ROOT, assignments
 I18N = ROOT / "i18n"
 LANGUAGES = ("es",)
 SHORTEST_SHARE = 0.6  # a translation under 60% of its English's length lost something
+SHORT_UNITS = ("comment:", "hint:", "helpers/")  # ... unless both are a few words
 # the notebook metadata that says which language a notebook is written in (read by the
 # grader, never guessed from the text)
 METADATA_KEY = "nn_course"
@@ -47,12 +52,16 @@ class Unit:
 README = "README"  # the student edition's README: grader/edition_readme.md and its syllabus
 DATA_README = "data_README"  # data/README.md: what the bundled data are, where they come from
 FEEDBACK = "feedback"  # the words of the feedback pages (grader/feedback.py's WORDS)
+HELPERS = "helpers"  # helpers' messages: checks, hints, quizzes, widgets, figures, setup
+MARKERS = ("_", "N_")  # helpers.i18n's functions: a string literal inside one is a message
 
 
 def units(notebook) -> list[Unit]:
     """The translatable units of an English notebook, in reading order: each markdown cell
-    (``markdown:<cell id>``) and each comment a reader sees in a code cell
-    (``comment:<cell id>:<n>``, the n-th such comment of the cell)."""
+    (``markdown:<cell id>``), each comment a reader sees in a code cell
+    (``comment:<cell id>:<n>``, the n-th such comment of the cell) and each hint a check
+    shows (``hint:<cell id>:<n>``: a ``hint="..."`` the cell passes to ``helpers.checks``,
+    translated where it is shown, so the cell's code is the same in every language)."""
     found = []
     for cell in notebook.cells:
         if cell.cell_type == "markdown" and cell.source.strip():
@@ -60,7 +69,35 @@ def units(notebook) -> list[Unit]:
         elif cell.cell_type == "code":
             found += [Unit(f"comment:{cell.id}:{n}", text)
                       for n, (_, _, text) in enumerate(comments(cell.source), 1)]
+            found += [Unit(f"hint:{cell.id}:{n}", text)
+                      for n, (text, _) in enumerate(hints(cell.source), 1)]
     return found
+
+
+def hints(source: str) -> list[tuple[str, bool]]:
+    """Each ``hint="..."`` literal of a code cell, in order, and whether it lies in a hidden
+    test (a student edition never holds those)."""
+    import ast
+
+    from .course import HIDDEN_BLOCK
+
+    python = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                       for line in source.split("\n"))
+    try:
+        tree = ast.parse(python)
+    except SyntaxError:
+        return []
+    lines = source.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    hidden = [(m.start(), m.end()) for m in HIDDEN_BLOCK.finditer(source)]
+    found = [node.value for node in ast.walk(tree) if isinstance(node, ast.keyword)
+             and node.arg == "hint" and isinstance(node.value, ast.Constant)
+             and isinstance(node.value.value, str)]
+    found.sort(key=lambda value: (value.lineno, value.col_offset))
+    return [(value.value, any(start <= starts[value.lineno - 1] + value.col_offset < end
+                              for start, end in hidden)) for value in found]
 
 
 # comments that are not prose: nbgrader's markers and stub, linters' and tools' pragmas
@@ -119,6 +156,78 @@ def translated_code(source: str, cell_id: str, messages: dict) -> str:
         if message is not None and message.id == text and message.string:
             lines[row] = lines[row][:column] + message.string
     return "\n".join(lines)
+
+
+def code_strings(source: str) -> list[tuple[str, tuple[int, int, int, int], bool]]:
+    """The string literals of Python code, each as (its text, where it is: first line, first
+    column, last line, end column, 0-based, and whether it is an f-string). An f-string's
+    text is its template: each field written ``{expression}`` as in the code (one with a
+    conversion or format spec is left out: no translator should touch it)."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    found, inside = [], set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.JoinedStr):
+            parts = []
+            for value in node.values:
+                if isinstance(value, ast.Constant):
+                    parts.append(value.value.replace("{", "{{").replace("}", "}}"))
+                elif (value.conversion == -1 and value.format_spec is None
+                      and (field := ast.get_source_segment(source, value.value))
+                      and "\n" not in field):
+                    parts.append("{" + field + "}")
+                else:
+                    parts = None
+                    break
+            inside |= {id(v) for v in node.values}
+            if parts is not None:
+                found.append(("".join(parts), _span(node), True))
+        elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
+              and id(node) not in inside):
+            found.append((node.value, _span(node), False))
+    return sorted(found, key=lambda item: item[1])
+
+
+def _span(node) -> tuple[int, int, int, int]:
+    return node.lineno - 1, node.col_offset, node.end_lineno - 1, node.end_col_offset
+
+
+def translated_strings(source: str, messages: dict[str, str], width: int = 92) -> str:
+    """Python code with each string literal whose text ``messages`` translates replaced by
+    a literal of the translation (implicit concatenation, wrapped near ``width`` columns,
+    where the original spanned lines); all else, character for character, as it was."""
+    lines = source.split("\n")
+    for text, (first, start, last, end), is_f in reversed(code_strings(source)):
+        if text not in messages:
+            continue
+        translation = messages[text]
+        prefix = "f" if is_f else ""
+        indent = " " * start
+        pieces = _wrapped(translation, width - start) if last > first else [translation]
+        literal = ("\n" + indent).join(prefix + _quoted(piece) for piece in pieces)
+        lines[first:last + 1] = (lines[first][:start] + literal + lines[last][end:]).split("\n")
+    return "\n".join(lines)
+
+
+def _quoted(text: str) -> str:
+    """A Python literal of ``text``, in double quotes unless it holds one."""
+    literal = repr(text)
+    return f'"{literal[1:-1]}"' if literal.startswith("'") and '"' not in text else literal
+
+
+def _wrapped(text: str, width: int) -> list[str]:
+    """``text`` cut after spaces into pieces of about ``width`` characters (a literal each)."""
+    pieces, current = [], ""
+    for word in re.split(r"(?<= )", text):
+        if current and len(current) + len(word) > max(width - 3, 20):
+            pieces.append(current)
+            current = ""
+        current += word
+    return [*pieces, current] if current else pieces or [""]
 
 
 def _slug(heading: str) -> str:
@@ -191,6 +300,39 @@ def feedback_units() -> list[Unit]:
     return [Unit(f"feedback:{key}", english) for key, english in WORDS.items()]
 
 
+def helpers_units(root: Path = ROOT) -> list[Unit]:
+    """Each message ``helpers`` marks, ``_("...")`` or ``N_("...")`` with a literal (context:
+    ``helpers/<module>.py:<line>``), the first place of each, in the modules' order."""
+    import ast
+
+    found, seen = [], set()
+    for path in sorted((root / "helpers").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
+                 and isinstance(node.func, ast.Name) and node.func.id in MARKERS and node.args]
+        for call in sorted(calls, key=lambda node: (node.lineno, node.col_offset)):
+            text = call.args[0]
+            if not (isinstance(text, ast.Constant) and isinstance(text.value, str)):
+                raise ValueError(f"helpers/{path.name}:{call.lineno}: {call.func.id}() takes a "
+                                 "string literal (format it after translating: "
+                                 "_(\"{x} ...\").format(x=...))")
+            if text.value not in seen:
+                seen.add(text.value)
+                found.append(Unit(f"helpers/{path.name}:{call.lineno}", text.value))
+    return found
+
+
+def placeholders(text: str) -> list[str]:
+    """The ``{name}`` fields of a format string, sorted (a translation keeps them all)."""
+    import string
+
+    try:
+        return sorted(field for _, field, _, _ in string.Formatter().parse(text)
+                      if field is not None)
+    except ValueError:
+        return ["<not a format string>"]
+
+
 def catalogue_path(name: str, language: str, folder: Path | None = None) -> Path:
     return (folder or I18N) / language / f"{name}.po"
 
@@ -208,7 +350,19 @@ def units_of(name: str, root: Path = ROOT) -> list[Unit]:
         return feedback_units()
     if name == DATA_README:
         return block_units((root / "data" / "README.md").read_text(encoding="utf-8"), "data")
-    return units(_source(name) if root == ROOT else _source(name, root))
+    if name == HELPERS:
+        return helpers_units(root)
+    return units(_source(name) if root == ROOT else _source(name, root)) + mistake_units(name)
+
+
+def mistake_units(assignment: str) -> list[Unit]:
+    """The sentences a feedback page names a catalogued mistake with (``grader.mistakes``;
+    ``mistake:<grade id>:<mistake>``): the instructor edition's only, never published."""
+    from .mistakes import catalogue
+
+    return [Unit(f"mistake:{grade_id}:{mistake}", message)
+            for grade_id, entries in catalogue(assignment).items()
+            for mistake, _, message in entries]
 
 
 def read_catalogue(path: Path):
@@ -227,6 +381,60 @@ def write_catalogue(catalogue, path: Path) -> None:
                  sort_output=False)
 
 
+def shown_messages(language: str, assignment: str | None = None, visible_only: bool = False,
+                   root: Path = ROOT, folder: Path | None = None) -> dict[str, str]:
+    """English -> translation of what the checks show: the helpers' messages
+    (``helpers.po``), the hints of ``assignment``'s checks (of every notebook where None)
+    and its catalogued mistakes' sentences; with ``visible_only``, what a student edition
+    may hold: no hidden test's hint and no mistake."""
+    found = {}
+    for message in _translations(HELPERS, language, folder).values():
+        if message.string and not message.fuzzy:
+            found[message.id] = message.string
+    every = sorted(p.name for p in (root / "solutions").iterdir()
+                   if (p / f"{p.name}.ipynb").is_file())
+    for name in ([assignment] if assignment else every):
+        messages = current_messages(name, language, folder)
+        notebook = _source(name) if root == ROOT else _source(name, root)
+        for cell in notebook.cells:
+            if cell.cell_type != "code":
+                continue
+            for n, (text, hidden) in enumerate(hints(cell.source), 1):
+                message = messages.get(f"hint:{cell.id}:{n}")
+                if message is not None and message.id == text and not (hidden and visible_only):
+                    found[text] = message.string
+        if not visible_only:  # the mistakes' sentences: the checker's, never an edition's
+            found.update({m.id: m.string for context, m in messages.items()
+                          if context.startswith("mistake:")})
+    return found
+
+
+def speak(helpers: Path, language: str, messages: dict[str, str]) -> None:
+    """Make the copy of ``helpers`` at ``helpers`` speak ``language``: its compiled catalogue
+    of ``messages`` (``locale/<language>/LC_MESSAGES/helpers.mo``) and its
+    ``helpers.i18n.DEFAULT_LANGUAGE`` (a student edition's, a graded kernel's copy)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    from helpers.i18n import DOMAIN
+
+    stamp = datetime(2026, 12, 1, tzinfo=timezone.utc)  # the same messages, the same bytes
+    catalogue = Catalog(locale=language, domain=DOMAIN, project="nn-course",
+                        creation_date=stamp, revision_date=stamp)
+    for english, text in sorted(messages.items()):
+        catalogue.add(english, text)
+    compiled = helpers / "locale" / language / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    compiled.parent.mkdir(parents=True, exist_ok=True)
+    with compiled.open("wb") as handle:
+        write_mo(handle, catalogue)
+    module = helpers / "i18n.py"
+    text = module.read_text(encoding="utf-8")
+    if '\nDEFAULT_LANGUAGE = "en"\n' not in text:
+        raise ValueError(f'{module} lacks the line DEFAULT_LANGUAGE = "en"')
+    module.write_text(text.replace('\nDEFAULT_LANGUAGE = "en"\n',
+                                   f'\nDEFAULT_LANGUAGE = "{language}"\n'), encoding="utf-8")
+
+
 def update_catalogue(assignment: str, language: str) -> Path:
     """Write ``i18n/<language>/<assignment>.po`` for the notebook as it is now.
 
@@ -241,15 +449,21 @@ def update_catalogue(assignment: str, language: str) -> Path:
     path = catalogue_path(assignment, language)
     old = {}
     if path.is_file():
-        old = {m.context: m for m in read_catalogue(path) if m.id}
+        old = {m.context or m.id: m for m in read_catalogue(path) if m.id}
     what = {README: "the student edition's README", FEEDBACK: "the feedback pages",
-            DATA_README: "data/README.md"}.get(assignment, f"solutions/{assignment}")
+            DATA_README: "data/README.md", HELPERS: "the helpers' messages"
+            }.get(assignment, f"solutions/{assignment}")
     stamp = datetime(2026, 12, 1, tzinfo=timezone.utc)  # fixed: the same catalogue, same bytes
     catalogue = Catalog(locale=language, project="nn-course", domain=assignment,
                         fuzzy=False, creation_date=stamp, revision_date=stamp)
     catalogue.header_comment = (f"# {assignment}: the {language} translation of "
                                 f"{what}. Made by python -m grader "
                                 f"translations --update; translate the msgstr lines.")
+    if assignment == HELPERS:
+        _update_helpers(catalogue, units_of(assignment),
+                        {m.id: m for m in old.values()} if old else {})
+        write_catalogue(catalogue, path)
+        return path
     for unit in units_of(assignment):
         before = old.get(unit.context)
         if before is None or not before.string:
@@ -264,10 +478,34 @@ def update_catalogue(assignment: str, language: str) -> Path:
     return path
 
 
+def _update_helpers(catalogue, found: list[Unit], old: dict) -> None:
+    """The helpers' messages, by their English (no context): a message whose English is
+    gone but close to a new one's lends it its translation, fuzzy, with the old English."""
+    import difflib
+
+    gone = [english for english, m in old.items() if m.string
+            and english not in {unit.english for unit in found}]
+    for unit in found:
+        where = [(unit.context.rsplit(":", 1)[0], int(unit.context.rsplit(":", 1)[1]))]
+        flags = {"python-brace-format"} if placeholders(unit.english) else set()
+        before = old.get(unit.english)
+        if before is not None and before.string:
+            catalogue.add(unit.english, before.string, locations=where,
+                          flags=before.flags | flags, previous_id=before.previous_id)
+            continue
+        close = difflib.get_close_matches(unit.english, gone, n=1, cutoff=0.75)
+        if close:
+            catalogue.add(unit.english, old[close[0]].string, locations=where,
+                          flags=flags | {"fuzzy"}, previous_id=[close[0]])
+        else:
+            catalogue.add(unit.english, "", locations=where, flags=flags)
+
+
 def _translations(assignment: str, language: str, folder: Path | None = None
                   ) -> dict[str, object]:
     path = catalogue_path(assignment, language, folder)
-    return {m.context: m for m in read_catalogue(path) if m.id} if path.is_file() else {}
+    return ({m.context or m.id: m for m in read_catalogue(path) if m.id} if path.is_file()
+            else {})
 
 
 def current_messages(name: str, language: str, folder: Path | None = None) -> dict:
@@ -293,19 +531,23 @@ def problems(assignment: str, language: str, notebook=None, *, root: Path = ROOT
     messages = _translations(assignment, language, folder)
     for unit in (units(notebook) if notebook is not None else units_of(assignment, root)):
         where = f"{assignment} {unit.context}"
-        message = messages.get(unit.context)
+        message = messages.get(unit.english if assignment == HELPERS else unit.context)
         if message is None or not message.string:
             found.append(f"{where}: not translated")
         elif message.id != unit.english or message.fuzzy:
             found.append(f"{where}: the English changed after it was translated "
                          f"(python -m grader translations --update, then translate it again)")
         elif len(message.string) < SHORTEST_SHARE * len(unit.english) and not (
-                unit.context.startswith("comment:") and len(unit.english) < 40):
+                unit.context.startswith(SHORT_UNITS) and len(unit.english) < 40):
             found.append(f"{where}: the translation has {len(message.string)} characters "
                          f"against the English's {len(unit.english)} (a part left out?)")
         elif unit.context.startswith("comment:") and (
                 not message.string.startswith("#") or "\n" in message.string):
             found.append(f"{where}: a comment's translation must be one line starting with #")
+        elif assignment == HELPERS and placeholders(message.string) != placeholders(
+                unit.english):
+            found.append(f"{where}: the translation's {{fields}} {placeholders(message.string)}"
+                         f" are not the English's {placeholders(unit.english)}")
     return found
 
 
@@ -357,12 +599,13 @@ def glossary_problems(assignment: str, language: str) -> list[str]:
     for message in _translations(assignment, language).values():
         # a code comment names the code's identifiers (`neuron`, `layer`): only prose is held
         # to the glossary
-        if not message.string or message.fuzzy or message.context.startswith("comment:"):
+        if not message.string or message.fuzzy or (message.context or "").startswith("comment:"):
             continue
         english, spanish = _prose(message.id), _prose(message.string).lower()
         for term, translations, pattern in terms:
             if pattern.search(english) and not any(t.lower() in spanish for t in translations):
-                found.append(f"{assignment} {message.context}: '{term}' is not rendered as "
+                where = message.context or repr(message.id[:60])
+                found.append(f"{assignment} {where}: '{term}' is not rendered as "
                              f"{' or '.join(repr(t) for t in translations)}")
     return found
 
@@ -379,7 +622,7 @@ def main(language: str, update: bool) -> int:
     """``python -m grader translations``: rewrite the catalogues (``--update``), then say
     what each notebook still lacks."""
     total = 0
-    for assignment in [*assignments(), README, DATA_README, FEEDBACK]:
+    for assignment in [*assignments(), README, DATA_README, FEEDBACK, HELPERS]:
         if update:
             update_catalogue(assignment, language)
         found = problems(assignment, language) + glossary_problems(assignment, language)

@@ -187,6 +187,12 @@ def _rewrite_notebook(path: Path, assignment: str, repository: str, ref: str, se
     old_badge = setup.colab_badge_url(assignment)
     new_badge = setup.colab_badge_url(assignment, repository, ref)
     old_setup, new_setup = setup.setup_cell(), setup.setup_cell(repository, ref)
+    if language != "en":  # what the cell says, before helpers is there to say it
+        from .i18n import shown_messages, translated_strings
+
+        folder = catalogues or ROOT / "i18n"
+        new_setup = translated_strings(new_setup, shown_messages(
+            language, visible_only=True, root=folder.parent, folder=folder))
     released = nbformat.read(path, as_version=4)
     for cell, before in zip(notebook.cells, released.cells, strict=True):
         if cell.cell_type == "markdown":
@@ -277,10 +283,11 @@ def _build(source: Path, out: Path, repository: str, ref: str, language: str = "
         raise PublishError("give the edition's real repository (--repository OWNER/NAME)")
     assignments = _assignments(source)
     if language != "en":
-        from .i18n import DATA_README, README, problems
+        from .i18n import DATA_README, HELPERS, README, problems
 
-        missing = [line for name in [*assignments, README, DATA_README]
-                   for line in problems(name, language, root=source, folder=source / "i18n")]
+        missing = [line for name in [*assignments, README, DATA_README, HELPERS]
+                   for line in problems(name, language, root=source, folder=source / "i18n")
+                   if " mistake:" not in line]  # the mistakes' sentences are the grader's
         if missing:
             raise PublishError(f"the {language} translation is not whole ({len(missing)} "
                                "units; python -m grader translations): "
@@ -297,6 +304,11 @@ def _build(source: Path, out: Path, repository: str, ref: str, language: str = "
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(module, target)
     _name_the_edition(out / "helpers" / "setup.py", repository, ref, setup)
+    if language != "en":  # its helpers speak it: the messages and the visible tests' hints
+        from .i18n import shown_messages, speak
+
+        speak(out / "helpers", language, shown_messages(
+            language, visible_only=True, root=source, folder=source / "i18n"))
     for data in sorted((source / "data").glob("*.npz")):
         (out / "data").mkdir(exist_ok=True)
         shutil.copyfile(data, out / "data" / data.name)

@@ -69,7 +69,7 @@ class _WorkerState:
         atexit.register(shutil.rmtree, self.scratch, ignore_errors=True)
         self.specs: dict[str, AssignmentSpec] = {}
         self.spec_texts: dict[str, str] = {}   # spec hash -> JSON, from SpecPlugin
-        self.helpers_copies: dict[str, Path] = {}
+        self.helpers_copies: dict[tuple[str, str], Path] = {}  # (spec, language) ->
         self.checker: CheckerProcess | None = None
         self.checker_settings: tuple[bool, int] | None = None
         self.font_cache: Path | None = None
@@ -112,12 +112,27 @@ class _WorkerState:
             self.specs[spec_hash] = AssignmentSpec.from_json(self.spec_texts[spec_hash])
         return self.specs[spec_hash]
 
-    def helpers_for(self, spec: AssignmentSpec, spec_hash: str) -> Path:
-        """The kernel's ``helpers``: reference code of the graded functions withheld."""
-        if spec_hash not in self.helpers_copies:
-            self.helpers_copies[spec_hash] = withheld_helpers(
-                set(spec.owned()), self.scratch / f"helpers-{spec_hash[:12]}")
-        return self.helpers_copies[spec_hash]
+    def helpers_for(self, spec: AssignmentSpec, spec_hash: str, language: str = "en") -> Path:
+        """The kernel's ``helpers``: reference code of the graded functions withheld, its
+        messages in ``language`` (not the hidden tests' hints nor the mistakes' sentences:
+        the kernel is the student's)."""
+        key = (spec_hash, language)
+        if key not in self.helpers_copies:
+            copy = withheld_helpers(set(spec.owned()),
+                                    self.scratch / f"helpers-{spec_hash[:12]}-{language}")
+            if language != "en":
+                from .i18n import hints, speak
+
+                hidden = {text for cell in spec.cells if cell.kind == "test"
+                          for text, is_hidden in hints(cell.source) if is_hidden}
+                visible = {text for cell in spec.cells if cell.kind == "test"
+                           for text, is_hidden in hints(cell.source) if not is_hidden}
+                mistakes = {m[2] for entries in spec.mistakes.values() for m in entries}
+                speak(copy, language, {english: text for english, text
+                                       in spec.messages.get(language, {}).items()
+                                       if english not in (hidden - visible) | mistakes})
+            self.helpers_copies[key] = copy
+        return self.helpers_copies[key]
 
     def leftovers_killed(self) -> None:
         """Kill whatever a grading left below this worker (its kernel's strays), not the
@@ -190,15 +205,16 @@ def _grade(job: dict) -> dict:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     notebook, more_notes, flagged = prepare(notebook, spec, screen=job.get("screen", True))
-    language = language_of(notebook)  # its feedback page is written in it
+    language = language_of(notebook)  # its feedback page and the checks' verdicts speak it
     lap("preparing the notebook")
     limits = Limits(**job["limits"])
     sandboxed = job["sandboxed"]
     kernel_settings = (limits, sandboxed, str(_state.font_cache) if _state.font_cache else None,
-                       _state.helpers_for(spec, job["spec_hash"]) if sandboxed else None)
+                       _state.helpers_for(spec, job["spec_hash"], language) if sandboxed else None)
     checker = _state.checker_for(sandboxed, limits.threads)
     checker_problems = checker.begin(spec.readonly_code(), spec.owned(), limits=limits,
-                                     diagnosis=spec.diagnosis())
+                                     diagnosis=spec.diagnosis(), language=language,
+                                     messages=spec.messages.get(language))
     lap("checker: read-only cells")
     warm, _state.warm = _state.warm, None
     # the next student's kernel starts now, while this student's notebook runs

@@ -34,7 +34,9 @@ from typing import Any
 
 import numpy as np
 
+from . import i18n
 from . import nn as _nn
+from .i18n import _
 
 __all__ = [
     "CheckFailed",
@@ -98,14 +100,25 @@ def unwritten_function(error: BaseException) -> str | None:
 
 
 def not_written_message(name: str, where: str = "in its cell") -> str:
-    """One plain-text line (the lab shows it as it is: no markdown)."""
-    return f"{name} is not written yet: replace raise NotImplementedError() {where}."
+    """One plain-text line (the lab shows it as it is: no markdown). ``where`` is "in its
+    cell" or "in the cell above" (code's words, the grader passes them too; another place
+    is shown as it is written)."""
+    if where == "in its cell":
+        text = _("{name} is not written yet: replace raise NotImplementedError() in its cell.")
+    elif where == "in the cell above":
+        text = _("{name} is not written yet: replace raise NotImplementedError() in the cell "
+                 "above.")
+    else:
+        text = _("{name} is not written yet: replace raise NotImplementedError() {where}.")
+    return text.format(name=name, where=where)
 
 
 def _listed(names) -> str:
     """'a', 'a and b', 'a, b and c'."""
     names = list(names)
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) == 1:
+        return names[0]
+    return _("{names} and {last}").format(names=", ".join(names[:-1]), last=names[-1])
 
 
 def _current_cell() -> int | None:
@@ -159,14 +172,20 @@ def _student_lines(error: BaseException) -> list[str]:
     lines = []
     for frame in _frames_outside_helpers(error.__traceback__)[-3:]:
         if frame.line:
-            where = "this cell" if frame.name == "<module>" else frame.name
-            lines.append(f"  in {where}, line {frame.lineno}: {frame.line.strip()}")
+            if frame.name == "<module>":
+                where = _("in this cell, line {line}: {code}")
+            else:
+                where = _("in {function}, line {line}: {code}")
+            lines.append("  " + where.format(function=frame.name, line=frame.lineno,
+                                             code=frame.line.strip()))
     return lines
 
 
 def _student_error_message(error: BaseException, subject: str) -> str:
     """``subject`` raised ``error``: the exception and the student's own lines, no more."""
-    return "\n".join([f"{subject} raised {_error_text(error)}", *_student_lines(error)])
+    return "\n".join([_("{subject} raised {error}").format(subject=subject,
+                                                          error=_error_text(error)),
+                      *_student_lines(error)])
 
 
 def _described_call(check: Callable, bound: Mapping[str, Any], tested_name: str) -> str:
@@ -202,7 +221,7 @@ def _reported(check: Callable) -> Callable:
             _record(names, cell, ok=False)
             if graded_execution():
                 raise
-            message = f"FAILED: {error}"
+            message = _("FAILED: {message}").format(message=error)
         except NotImplementedError as error:
             name = unwritten_function(error)
             if name is None:
@@ -220,10 +239,11 @@ def _reported(check: Callable) -> Callable:
                 raise
             # the student's code raised: the call, the error, their lines, and the test's hint
             call = _described_call(check, bound, tested_name)
-            message = f"FAILED: {call}\nIt raised {_error_text(error)}"
+            message = (_("FAILED: {message}").format(message=call) + "\n"
+                       + _("It raised {error}").format(error=_error_text(error)))
             message += "".join("\n" + line for line in _student_lines(error))
             if bound.get("hint"):
-                message += f"\nHint: {bound['hint']}"
+                message += "\n" + _("Hint: {hint}").format(hint=_hint(bound["hint"]))
         else:
             _record(names, cell, ok=True)
             return result
@@ -258,33 +278,37 @@ def needs(*names: str):
 
 def _needs_message(names: tuple[str, ...], error: BaseException) -> str:
     """What a demo cell that needs ``names`` says when ``error`` stopped it (plain text)."""
-    listed = _listed(names) if names else "your functions"
+    listed = _listed(names) if names else _("your functions")
     unwritten = unwritten_function(error)
     if unwritten is not None:
         missing = _still_unwritten(names, first=unwritten)
         if len(missing) == 1:
-            return (f"This cell needs {unwritten}, which is not written yet: replace "
-                    "raise NotImplementedError() in its cell, then run this cell again.")
-        return (f"This cell needs {_listed(missing)}, which are not written yet: replace "
-                "raise NotImplementedError() in their cells, then run this cell again.")
+            return _("This cell needs {name}, which is not written yet: replace "
+                     "raise NotImplementedError() in its cell, then run this cell again."
+                     ).format(name=unwritten)
+        return _("This cell needs {names}, which are not written yet: replace "
+                 "raise NotImplementedError() in their cells, then run this cell again."
+                 ).format(names=_listed(missing))
     frames = _frames_outside_helpers(error.__traceback__)
     in_this_cell = len(frames) == 1   # raised by the demo's own code, not a function it called
     if isinstance(error, NameError) and in_this_cell:
-        return (f"This cell needs {listed} and what an earlier cell computes with them "
-                f"({error}): run the cells above again once those exercises are done.")
+        return _("This cell needs {names} and what an earlier cell computes with them "
+                 "({error}): run the cells above again once those exercises are done."
+                 ).format(names=listed, error=error)
     failed = [name for name in names if _verdicts.get(name, (None, True))[1] is False]
     passed_all = bool(names) and all(_verdicts.get(name, (None, False))[1] for name in names)
-    lines = [f"This cell needs {listed}; it stopped with {_error_text(error)}",
+    lines = [_("This cell needs {names}; it stopped with {error}").format(
+                 names=listed, error=_error_text(error)),
              *_student_lines(error)]
     if failed:
-        lines.append(f"The tests of {_listed(failed)} did not pass: make them pass, then run "
-                     "this cell again.")
+        lines.append(_("The tests of {names} did not pass: make them pass, then run "
+                       "this cell again.").format(names=_listed(failed)))
     elif passed_all:
-        lines.append(f"The tests of {listed} passed, so the cause is something they do not "
-                     "check: look at the line above.")
+        lines.append(_("The tests of {names} passed, so the cause is something they do not "
+                       "check: look at the line above.").format(names=listed))
     else:
-        lines.append(f"If the tests of {listed} have not run yet, run them: they may say "
-                     "what is wrong.")
+        lines.append(_("If the tests of {names} have not run yet, run them: they may say "
+                       "what is wrong.").format(names=listed))
     return "\n".join(lines)
 
 
@@ -365,9 +389,10 @@ def show(value: Any, max_chars: int = 300) -> str:
 
 def _brief(value: Any) -> str:
     if isinstance(value, np.ndarray) and value.ndim:
-        return f"<{value.dtype} array {value.shape}>"
+        return _("<{dtype} array {shape}>").format(dtype=value.dtype, shape=value.shape)
     if isinstance(value, (list, tuple)) and value and isinstance(value[0], np.ndarray):
-        return f"<{type(value).__name__} of {len(value)} arrays>"
+        return _("<{kind} of {count} arrays>").format(kind=type(value).__name__,
+                                                      count=len(value))
     return show(value, 60)
 
 
@@ -387,10 +412,19 @@ def _brief_call(name: str, args: Mapping[str, Any]) -> str:
 
 
 def _fail(call: str, problem: str, hint: str = "") -> CheckFailed:
+    """The failure: the call, the problem, the hint (each already in the reader's language)."""
     message = f"{call}\n{problem}"
     if hint:
-        message += f"\nHint: {hint}"
+        message += "\n" + _("Hint: {hint}").format(hint=hint)
     return CheckFailed(message)
+
+
+def _hint(hint: str) -> str:
+    """A test cell's ``hint="..."`` in the reader's language: the notebook's catalogue
+    translates each such literal (``hint:<cell id>:<n>``), and the edition's or the grader's
+    messages hold those translations. Looked up through ``i18n._``, not ``_``: the hint is no
+    message of helpers' own, so the scan of helpers' ``_("...")`` literals skips it."""
+    return i18n._(hint) if hint else hint
 
 
 DATA = (np.ndarray, np.generic, int, float, complex, str, bytes, bool, type(None))
@@ -422,20 +456,21 @@ def _same(a: Any, b: Any) -> bool:
 
 def _as_numbers(got: Any, call: str, hint: str, sequences_ok: bool = False) -> np.ndarray:
     if got is None:
-        raise _fail(call, "It returned None.", "did you forget the `return` statement?")
+        raise _fail(call, _("It returned None."), _("did you forget the `return` statement?"))
     if type(got).__module__.startswith(("tensorflow", "keras")):
         raise _fail(
             call,
-            f"It returned a {type(got).__name__}, not a NumPy array.",
-            "convert a TensorFlow tensor with `.numpy()`.",
+            _("It returned a {type}, not a NumPy array.").format(type=type(got).__name__),
+            _("convert a TensorFlow tensor with `.numpy()`."),
         )
     numbers = (np.ndarray, np.generic, float, int) + ((list, tuple) if sequences_ok else ())
     if not isinstance(got, numbers) or isinstance(got, bool):
-        raise _fail(call, f"It returned a {type(got).__name__}: expected an array or a number.",
-                    hint)
+        raise _fail(call, _("It returned a {type}: expected an array or a number.").format(
+            type=type(got).__name__), hint)
     array = np.asarray(got)
     if array.dtype.kind not in "fiu":
-        raise _fail(call, f"It returned values of dtype {array.dtype}: expected numbers.", hint)
+        raise _fail(call, _("It returned values of dtype {dtype}: expected numbers.").format(
+            dtype=array.dtype), hint)
     return array
 
 
@@ -475,41 +510,43 @@ def _uses_exp(function: Any) -> bool | None:
 
 def _warning_cause(text: str, uses_exp: bool | None, hint: str) -> str:
     """The likely cause of a NumPy warning, in words (exp advice only where exp is used)."""
+    # ``text`` is NumPy's own (English) wording of the warning, whatever the reader's language
     maybe_exp = uses_exp is not False
     if "overflow" in text and "exp" in text:
-        cause = ("an exp overflowed (e^z is inf for z above 709.78 in float64, 88.72 in "
-                 "float32): arrange that every exponent is <= 0")
+        cause = _("an exp overflowed (e^z is inf for z above 709.78 in float64, 88.72 in "
+                  "float32): arrange that every exponent is <= 0")
         if not hint:  # the test's own hint says how, for its function
-            cause += (" (for a softmax or a logsumexp, subtract each row's own maximum "
-                      "with axis=1, keepdims=True; for a sigmoid, use exp(-|z|))")
+            cause += " " + _("(for a softmax or a logsumexp, subtract each row's own maximum "
+                             "with axis=1, keepdims=True; for a sigmoid, use exp(-|z|))")
     elif "divide by zero" in text and "log" in text:
-        cause = ("a log of 0 (-inf). Of a probability that is 0? Skip those terms (select "
-                 "p[p > 0] before taking the log); np.where(p > 0, p * np.log2(p), 0) "
-                 "still takes the log of every element, because NumPy evaluates both "
-                 "branches before choosing, so it warns too")
+        cause = _("a log of 0 (-inf). Of a probability that is 0? Skip those terms (select "
+                  "p[p > 0] before taking the log); np.where(p > 0, p * np.log2(p), 0) "
+                  "still takes the log of every element, because NumPy evaluates both "
+                  "branches before choosing, so it warns too")
         if maybe_exp:
-            cause += (". Of a sum of exponentials? They all underflowed to 0: shift each row "
-                      "by its own maximum, not by a larger one (a global np.max)")
+            cause += ". " + _("Of a sum of exponentials? They all underflowed to 0: shift each "
+                              "row by its own maximum, not by a larger one (a global np.max)")
     elif "invalid value" in text and "divide" in text:
-        cause = "a 0 / 0 (or inf / inf) made a nan: check the denominator before dividing"
+        cause = _("a 0 / 0 (or inf / inf) made a nan: check the denominator before dividing")
         if maybe_exp:
-            cause += (". A sum of exponentials that is 0? They all underflowed, because a row "
-                      "was shifted by a maximum larger than its own (a global np.max instead "
-                      "of each row's)")
+            cause += ". " + _("A sum of exponentials that is 0? They all underflowed, because a "
+                              "row was shifted by a maximum larger than its own (a global "
+                              "np.max instead of each row's)")
     elif "invalid value" in text:
-        cause = "a nan was made (0/0, inf/inf, inf - inf or 0 * inf)"
+        cause = _("a nan was made (0/0, inf/inf, inf - inf or 0 * inf)")
         if maybe_exp:
-            cause += (": often exponentials that all underflowed to 0, because a row was "
-                      "shifted by a maximum larger than its own (a global np.max instead of "
-                      "each row's), or that overflowed to inf, or a 0 * log(0) term")
+            cause += ": " + _("often exponentials that all underflowed to 0, because a row was "
+                              "shifted by a maximum larger than its own (a global np.max "
+                              "instead of each row's), or that overflowed to inf, or a "
+                              "0 * log(0) term")
     elif "divide by zero" in text:
-        cause = "a division by zero: check which values the denominator can take"
+        cause = _("a division by zero: check which values the denominator can take")
     elif "overflow" in text:
-        cause = "a number overflowed to inf: look for a large exponent or power"
+        cause = _("a number overflowed to inf: look for a large exponent or power")
     else:
-        cause = "look for an exp that overflows or a division by zero"
+        cause = _("look for an exp that overflows or a division by zero")
     if hint:
-        cause += ". Also: " + hint
+        cause += ". " + _("Also: {hint}").format(hint=hint)
     return cause if cause.endswith(".") else cause + "."
 
 
@@ -525,8 +562,10 @@ def _largest_change(before: Any, after: Any) -> str:
         index = np.unravel_index(int(np.argmax(change)), change.shape)
     except (TypeError, ValueError):
         return ""
-    where = f", at index {tuple(int(i) for i in index)}" if old.ndim else ""
-    return f" (largest change {change[index]:.2g}{where})"
+    if old.ndim:
+        return " " + _("(largest change {change:.2g}, at index {index})").format(
+            change=change[index], index=tuple(int(i) for i in index))
+    return " " + _("(largest change {change:.2g})").format(change=change[index])
 
 
 def _call_checked(fn: Callable, args: Mapping[str, Any], call: str, hint: str,
@@ -549,14 +588,18 @@ def _call_checked(fn: Callable, args: Mapping[str, Any], call: str, hint: str,
         text = str(numeric[0].message)
         site, line = _warning_site(numeric[0], fn)
         right = check_result is not None and _passes(check_result, got)
-        problem = f"NumPy warned during the call: {text}"
-        if line:
-            where = f"in {site.__name__}, " if site is not None else ""
-            problem += f" ({where}line {numeric[0].lineno}: {_cut(line, 120)})"
-        problem += "."
+        if not line:
+            problem = _("NumPy warned during the call: {warning}.")
+        elif site is not None:
+            problem = _("NumPy warned during the call: {warning} (in {function}, line {line}: "
+                        "{code}).")
+        else:
+            problem = _("NumPy warned during the call: {warning} (line {line}: {code}).")
+        problem = problem.format(warning=text, function=getattr(site, "__name__", ""),
+                                 line=numeric[0].lineno, code=_cut(line, 120))
         if right:
-            problem += (" The values it returned are right: the warning alone fails this "
-                        "check (a correct answer raises none).")
+            problem += " " + _("The values it returned are right: the warning alone fails "
+                               "this check (a correct answer raises none).")
         # a right value's hint is about another computation than the one that warned
         own_hint = "" if right and site is not None and site is not fn else hint
         raise _fail(call, problem, _warning_cause(text, _uses_exp(site), own_hint))
@@ -564,10 +607,11 @@ def _call_checked(fn: Callable, args: Mapping[str, Any], call: str, hint: str,
         if _is_data(original) and not _same(inputs[key], original):
             raise _fail(
                 call,
-                f"It changed its input `{key}` in place{_largest_change(original, inputs[key])}: "
-                f"it is now {show(inputs[key], 120)}.",
-                "work on new arrays (e.g. `z = -z` instead of `z *= -1`); "
-                "the caller's data must stay as it was.",
+                _("It changed its input `{key}` in place{change}: it is now {value}.").format(
+                    key=key, change=_largest_change(original, inputs[key]),
+                    value=show(inputs[key], 120)),
+                _("work on new arrays (e.g. `z = -z` instead of `z *= -1`); "
+                  "the caller's data must stay as it was."),
             )
     return got
 
@@ -589,17 +633,22 @@ def _compare(call: str, got: Any, expected: Any, rtol: float, atol: float, hint:
     got_array = _as_numbers(got, call, hint, sequences_ok)
     prefix = f"{what}: " if what else ""
     if expected_array.dtype.kind == "f" and got_array.dtype.kind != "f":
-        raise _fail(call, f"{prefix}It returned {show(got)}: integers where floats were expected.",
-                    "an integer array truncates values; create arrays with a float dtype.")
+        raise _fail(call, prefix + _("It returned {value}: integers where floats were expected."
+                                     ).format(value=show(got)),
+                    _("an integer array truncates values; create arrays with a float dtype."))
     if expected_array.dtype.kind in "iu" and got_array.dtype.kind not in "iu":
-        raise _fail(call, f"{prefix}It returned {show(got)}: expected a whole number (an int).",
-                    hint or "counts are integers: avoid `/`, or convert with int().")
+        raise _fail(call, prefix + _("It returned {value}: expected a whole number (an int)."
+                                     ).format(value=show(got)),
+                    hint or _("counts are integers: avoid `/`, or convert with int()."))
     if got_array.shape != expected_array.shape:
-        shape = "a scalar" if expected_array.ndim == 0 else f"shape {expected_array.shape}"
-        raise _fail(call, f"{prefix}Expected {shape}, got shape {got_array.shape}: {show(got)}.",
+        if expected_array.ndim == 0:
+            problem = _("Expected a scalar, got shape {got_shape}: {value}.")
+        else:
+            problem = _("Expected shape {shape}, got shape {got_shape}: {value}.")
+        raise _fail(call, prefix + problem.format(shape=expected_array.shape,
+                                                  got_shape=got_array.shape, value=show(got)),
                     hint)
     exact = expected_array.dtype.kind in "iu"   # whole numbers are compared exactly
-    tolerance = f"beyond rtol={rtol:g}, atol={atol:g}"
     if exact:
         close = np.asarray(got_array == expected_array)
     else:
@@ -608,17 +657,28 @@ def _compare(call: str, got: Any, expected: Any, rtol: float, atol: float, hint:
         return
     if expected_array.ndim == 0:
         want, have = _told_apart(expected_array[()], got_array[()])
-        raise _fail(call, f"{prefix}Wrong value.\n  expected: {want}\n  got:      {have}\n"
-                    f"  ({'whole numbers are compared exactly' if exact else tolerance})",
+        if exact:
+            how = _("whole numbers are compared exactly")
+        else:
+            how = _("beyond rtol={rtol:g}, atol={atol:g}").format(rtol=rtol, atol=atol)
+        raise _fail(call, prefix + _("Wrong value.\n  expected: {expected}\n  got:      {got}\n"
+                                     "  ({how})").format(expected=want, got=have, how=how),
                     hint)
     first = tuple(int(i) for i in np.argwhere(~close)[0])
     want, have = _told_apart(expected_array[first], got_array[first])
-    differ = "differ" if exact else f"differ {tolerance}"
+    if exact:
+        values = _("Wrong values.\n  expected: {expected}\n  got:      {got}\n"
+                   "  ({count} of {size} values differ; the first at index {index}: "
+                   "expected {want}, got {have})")
+    else:
+        values = _("Wrong values.\n  expected: {expected}\n  got:      {got}\n"
+                   "  ({count} of {size} values differ beyond rtol={rtol:g}, atol={atol:g}; "
+                   "the first at index {index}: expected {want}, got {have})")
     raise _fail(
         call,
-        f"{prefix}Wrong values.\n  expected: {show(expected_array)}\n  got:      {show(got)}\n"
-        f"  ({(~close).sum()} of {close.size} values {differ}; the first at index {first}: "
-        f"expected {want}, got {have})",
+        prefix + values.format(expected=show(expected_array), got=show(got),
+                               count=(~close).sum(), size=close.size, rtol=rtol, atol=atol,
+                               index=first, want=want, have=have),
         hint,
     )
 
@@ -655,19 +715,20 @@ def expect(
     ``sequences_ok``, a list of numbers counts as an array (otherwise it fails).
     Tolerances: ``|got - expected| <= atol + rtol * |expected|``.
     """
-    name = getattr(fn, "__name__", "the function")
+    name = getattr(fn, "__name__", _("the function"))
     call = _call(name, args)
+    hint = _hint(hint)
 
     def check_result(got: Any) -> None:
         if not isinstance(expected, tuple):
             _compare(call, got, expected, rtol, atol, hint, sequences_ok=sequences_ok)
             return
         if not isinstance(got, (tuple, list)) or len(got) != len(expected):
-            raise _fail(call, f"Expected a tuple of {len(expected)} results, got {show(got, 120)}.",
-                        hint)
+            raise _fail(call, _("Expected a tuple of {count} results, got {value}.").format(
+                count=len(expected), value=show(got, 120)), hint)
         for index, (one_got, one_expected) in enumerate(zip(got, expected, strict=True)):
-            _compare(call, one_got, one_expected, rtol, atol, hint, what=f"result {index}",
-                     sequences_ok=sequences_ok)
+            _compare(call, one_got, one_expected, rtol, atol, hint,
+                     what=_("result {index}").format(index=index), sequences_ok=sequences_ok)
 
     check_result(_call_checked(fn, args, call, hint, check_result))
     if not quiet:
@@ -677,14 +738,16 @@ def expect(
 @_reported
 def expect_equal(fn: Callable, args: Mapping[str, Any], expected: Any, hint: str = "") -> None:
     """Call ``fn(**args)`` and check it returns exactly ``expected`` (e.g. a string)."""
-    name = getattr(fn, "__name__", "the function")
+    name = getattr(fn, "__name__", _("the function"))
     call = _call(name, args)
+    hint = _hint(hint)
     got = _call_checked(fn, args, call, hint)
     # exact type: a subclass could redefine == to agree with anything
     if type(got) is not type(expected) or got != expected:
         if isinstance(expected, str) and isinstance(got, str):
             raise _fail(call, _string_difference(expected, got), hint)
-        raise _fail(call, f"Expected {show(expected, 400)}, got {show(got, 400)}.", hint)
+        raise _fail(call, _("Expected {expected}, got {got}.").format(
+            expected=show(expected, 400), got=show(got, 400)), hint)
     passed(f"{_brief_call(name, args)} == {show(expected, 200)}")
 
 
@@ -693,28 +756,34 @@ def _string_difference(expected: str, got: str, width: int = 60) -> str:
     at = next((i for i, (a, b) in enumerate(zip(expected, got, strict=False)) if a != b),
               min(len(expected), len(got)))
     if max(len(expected), len(got)) <= 300:
-        shown = f"Expected this string:\n  {expected!r}\ngot:\n  {got!r}"
+        shown = _("Expected this string:\n  {expected}\ngot:\n  {got}").format(
+            expected=repr(expected), got=repr(got))
     else:
         start = max(0, at - width // 3)
 
         def around(text: str) -> str:
             part = repr(text[start:start + width])
             return ("..." if start else "") + part + ("..." if start + width < len(text) else "")
-        shown = (f"Expected this string (near the difference):\n  {around(expected)}\n"
-                 f"got:\n  {around(got)}")
+        shown = _("Expected this string (near the difference):\n  {expected}\ngot:\n  {got}"
+                  ).format(expected=around(expected), got=around(got))
     if at == min(len(expected), len(got)):
-        longer, rest = (("expected", expected) if len(expected) > len(got) else ("got", got))
-        ends = (f"they agree up to character {at}, where the shorter one ends "
-                f"(the {longer} string goes on with {rest[at:at + 30]!r})")
+        if len(expected) > len(got):
+            ends = _("they agree up to character {at}, where the shorter one ends "
+                     "(the expected string goes on with {rest})").format(
+                         at=at, rest=repr(expected[at:at + 30]))
+        else:
+            ends = _("they agree up to character {at}, where the shorter one ends "
+                     "(the got string goes on with {rest})").format(
+                         at=at, rest=repr(got[at:at + 30]))
     else:
-        ends = (f"they differ from character {at}: expected {expected[at:at + 30]!r}, "
-                f"got {got[at:at + 30]!r}")
+        ends = _("they differ from character {at}: expected {expected}, got {got}").format(
+            at=at, expected=repr(expected[at:at + 30]), got=repr(got[at:at + 30]))
     return f"{shown}\n({ends})"
 
 
 def passed(what: str) -> None:
     """Print one line saying a check passed (stdout only)."""
-    print(f"passed: {what}")
+    print(_("passed: {what}").format(what=what))
 
 
 # the course's reference functions live in helpers.nn only: grading withholds them there
@@ -731,9 +800,10 @@ def _build_quietly(build: Callable, call: str):
         warnings.simplefilter("always")
         model = build()
     for warning in caught:
-        print(f"note: {call} warned: {str(warning.message).splitlines()[0]}")
+        print(_("note: {call} warned: {warning}").format(
+            call=call, warning=str(warning.message).splitlines()[0]))
     if model is None:
-        raise _fail(call, "It returned None.", "did you forget the `return` statement?")
+        raise _fail(call, _("It returned None."), _("did you forget the `return` statement?"))
     return model
 
 
@@ -750,37 +820,45 @@ def check_dense_model(build: Callable, n_inputs: int, layers: list[tuple[int, st
     import keras
 
     call = label or f"{getattr(build, '__name__', 'build')}()"
+    hint = _hint(hint)
     model = _build_quietly(build, call)
     if not isinstance(model, keras.Sequential):
-        raise _fail(call, f"It returned a {type(model).__name__}: expected a keras.Sequential.",
-                    hint)
+        raise _fail(call, _("It returned a {type}: expected a keras.Sequential.").format(
+            type=type(model).__name__), hint)
     try:
         input_shape = tuple(model.inputs[0].shape)
     except (AttributeError, ValueError, IndexError):
-        raise _fail(call, "The model has no input shape yet (an unbuilt Sequential has no "
-                    "inputs in Keras 3).",
-                    f"start the list of layers with keras.Input(shape=({n_inputs},)).") from None
+        raise _fail(call, _("The model has no input shape yet (an unbuilt Sequential has no "
+                            "inputs in Keras 3)."),
+                    _("start the list of layers with keras.Input(shape=({n_inputs},))."
+                      ).format(n_inputs=n_inputs)) from None
     if input_shape != (None, n_inputs):
-        raise _fail(call, f"Its input shape is {input_shape}, expected (None, {n_inputs}).",
-                    f"keras.Input(shape=({n_inputs},)): one example is a row of "
-                    f"{n_inputs} features.")
+        raise _fail(call, _("Its input shape is {shape}, expected (None, {n_inputs}).").format(
+                        shape=input_shape, n_inputs=n_inputs),
+                    _("keras.Input(shape=({n_inputs},)): one example is a row of "
+                      "{n_inputs} features.").format(n_inputs=n_inputs))
     found = [(type(layer).__name__, getattr(layer, "units", None)) for layer in model.layers]
-    wanted = [("Dense", units) for units, _ in layers]
+    wanted = [("Dense", units) for units, _activation in layers]
     if found != wanted:
-        raise _fail(call, f"Its layers are {found}, expected {wanted}.", hint)
+        raise _fail(call, _("Its layers are {found}, expected {wanted}.").format(
+            found=found, wanted=wanted), hint)
     z = np.array([[-3.0, -0.5, 0.0, 2.0]], dtype=np.float32)
     for index, (layer, (units, activation)) in enumerate(zip(model.layers, layers, strict=True)):
         got = np.asarray(layer.activation(z))
         if not np.allclose(got, ACTIVATIONS[activation](z), atol=1e-6):
-            raise _fail(call, f"Layer {index} ({units} units) does not apply {activation}: "
-                        f"on {z.ravel().tolist()} its activation gives {got.ravel().round(4)}.",
+            raise _fail(call, _("Layer {index} ({units} units) does not apply {activation}: "
+                                "on {inputs} its activation gives {outputs}.").format(
+                                    index=index, units=units, activation=activation,
+                                    inputs=z.ravel().tolist(), outputs=got.ravel().round(4)),
                         f'Dense({units}, activation="{activation}")')
     if getattr(model, "compiled", False) and not compiled:
-        raise _fail(call, "The model is already compiled.",
-                    "build only here; compiling is the next function's job.")
+        raise _fail(call, _("The model is already compiled."),
+                    _("build only here; compiling is the next function's job."))
     if compiled and not getattr(model, "compiled", False):
-        raise _fail(call, "The model is not compiled.", "call model.compile(...) before returning.")
-    passed(f"{call}: {n_inputs} inputs -> " + " -> ".join(f"{u} {a}" for u, a in layers))
+        raise _fail(call, _("The model is not compiled."),
+                    _("call model.compile(...) before returning."))
+    passed(_("{call}: {n_inputs} inputs -> {layers}").format(
+        call=call, n_inputs=n_inputs, layers=" -> ".join(f"{u} {a}" for u, a in layers)))
     return model
 
 
@@ -791,7 +869,7 @@ def check_model_loss(model, loss: Callable, y_true, y_pred, call: str, hint: str
     Any spelling of the same loss passes (a string, a function, a Loss object); a loss
     with other options (``from_logits``) gives another value and fails.
     """
-    _check_loss(model, loss, y_true, y_pred, call, hint)
+    _check_loss(model, loss, y_true, y_pred, call, _hint(hint))
 
 
 def _values(array: Any) -> str:
@@ -807,9 +885,10 @@ def _check_loss(model, loss: Callable, y_true, y_pred, call: str, hint: str) -> 
     expected = float(np.mean(loss(y_true, y_pred)))
     got = float(np.mean(np.asarray(keras.losses.get(model.loss)(y_true, y_pred))))
     if not np.isclose(got, expected, rtol=1e-5):
-        raise _fail(call, f"Its loss on y_true={_values(np.ravel(y_true))}, y_pred="
-                    f"{_values(y_pred)} is {got:.6f}; the expected loss "
-                    f"gives {expected:.6f} (loss={_loss_name(model.loss)}).", hint)
+        raise _fail(call, _("Its loss on y_true={y_true}, y_pred={y_pred} is {got:.6f}; the "
+                            "expected loss gives {expected:.6f} (loss={loss}).").format(
+                                y_true=_values(np.ravel(y_true)), y_pred=_values(y_pred),
+                                got=got, expected=expected, loss=_loss_name(model.loss)), hint)
 
 
 @_reported
@@ -824,17 +903,22 @@ def check_compiled_model(compile_fn: Callable, make_model: Callable, loss: Calla
     spelling of the same loss passes (a string, a function, a Loss object).
     """
     call = label or f"{getattr(compile_fn, '__name__', 'compile')}(model)"
+    hint = _hint(hint)
     model = make_model()
     returned = compile_fn(model)
     if returned is None:
-        raise _fail(call, "It returned None.", "return the model after model.compile(...).")
+        raise _fail(call, _("It returned None."), _("return the model after model.compile(...)."))
     if not getattr(returned, "compiled", False):
-        raise _fail(call, "The model it returned is not compiled.", "call model.compile(...).")
+        raise _fail(call, _("The model it returned is not compiled."),
+                    _("call model.compile(...)."))
     _check_loss(returned, loss, y_true, y_pred, call, hint)  # one check, one verdict
     name = type(returned.optimizer).__name__
     if name != optimizer:
-        raise _fail(call, f"Its optimizer is {name}, expected {optimizer}.", hint)
+        raise _fail(call, _("Its optimizer is {name}, expected {optimizer}.").format(
+            name=name, optimizer=optimizer), hint)
     rate = float(np.asarray(returned.optimizer.learning_rate))
     if not np.isclose(rate, learning_rate, rtol=1e-6):
-        raise _fail(call, f"Its learning rate is {rate:g}, expected {learning_rate:g}.", hint)
-    passed(f"{call}: loss {_loss_name(returned.loss)}, {name}(learning_rate={rate:g})")
+        raise _fail(call, _("Its learning rate is {rate:g}, expected {learning_rate:g}.").format(
+            rate=rate, learning_rate=learning_rate), hint)
+    passed(_("{call}: loss {loss}, {name}(learning_rate={rate:g})").format(
+        call=call, loss=_loss_name(returned.loss), name=name, rate=rate))

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .i18n import _
+
 __all__ = [
     "FASHION_CLASS_NAMES",
     "DataIntegrityError",
@@ -46,11 +48,13 @@ SHA256 = {
 
 MNIST_SPLIT_SEED = 2024
 MNIST_TEST_PER_DIGIT = 100
-_REINSTALL_HINT = (
-    "Restore it with `git checkout -- data/` in a clone of the course, or reinstall the "
-    "helpers package (`pip install --force-reinstall nn-course-helpers` from the course's "
-    "source) on Colab."
-)
+
+
+def _reinstall_hint() -> str:
+    """How to get a missing or damaged data file back, in the reader's language."""
+    return _("Restore it with `git checkout -- data/` in a clone of the course, or reinstall "
+             "the helpers package (`pip install --force-reinstall nn-course-helpers` from the "
+             "course's source) on Colab.")
 
 
 class DataUnavailableError(RuntimeError):
@@ -77,14 +81,16 @@ def data_file(name: str) -> Path:
     if path is None:
         searched = "\n  ".join(str(p) for p in candidates)
         raise DataUnavailableError(
-            f"The course data file {name!r} was not found. Looked in:\n  {searched}\n"
-            + _REINSTALL_HINT
+            _("The course data file {name} was not found. Looked in:").format(name=repr(name))
+            + f"\n  {searched}\n" + _reinstall_hint()
         )
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != SHA256[name]:
         raise DataIntegrityError(
-            f"The data file {path} is damaged or not the one the course ships: its sha256 "
-            f"is {digest}, expected {SHA256[name]}. " + _REINSTALL_HINT
+            _("The data file {path} is damaged or not the one the course ships: its sha256 "
+              "is {digest}, expected {expected}.").format(path=path, digest=digest,
+                                                          expected=SHA256[name])
+            + " " + _reinstall_hint()
         )
     return path
 
@@ -96,9 +102,10 @@ def _load_full_from_keras(name: str):
         return getattr(keras.datasets, name).load_data()
     except Exception as exc:  # offline, blocked host, or no TensorFlow
         raise DataUnavailableError(
-            f"full=True downloads the official {name} set through tf.keras.datasets, "
-            f"which failed here ({type(exc).__name__}: {exc}). Without a network, use the "
-            f"bundled subset: load_{name}() with full=False (the default)."
+            _("full=True downloads the official {name} set through tf.keras.datasets, which "
+              "failed here ({error}). Without a network, use the bundled subset: load_{name}() "
+              "with full=False (the default).").format(name=name,
+                                                       error=f"{type(exc).__name__}: {exc}")
         ) from exc
 
 
@@ -268,7 +275,7 @@ def make_heartbeat(seconds: float = 10.0, rate: int = 250, bpm: float = 72.0,
     intervals = period * rng.uniform(0.92, 1.08, size=int(seconds / period) + 3)
     peaks = period * rng.uniform(0.3, 0.7) + np.concatenate([[0.0], np.cumsum(intervals)])
     x = np.zeros(n)
-    for _, offset, amplitude, width in HEARTBEAT_WAVES:
+    for _wave, offset, amplitude, width in HEARTBEAT_WAVES:
         bumps = np.exp(-0.5 * ((t[None, :] - peaks[:, None] - offset) / width) ** 2)
         x += amplitude * bumps.sum(axis=0)
     x += 0.1 * np.sin(2 * np.pi * rng.uniform(0.2, 0.3) * t + rng.uniform(0.0, 2 * np.pi))

@@ -7,6 +7,8 @@ from collections.abc import Callable, Mapping, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 
+from .i18n import _
+
 __all__ = [
     "computation_graph",
     "decision_boundary",
@@ -41,7 +43,7 @@ def image_grid(
     images = np.asarray(images)
     m = len(images)
     if m == 0:
-        raise ValueError("image_grid needs at least one image")
+        raise ValueError(_("image_grid needs at least one image"))
     if images.ndim != 3:
         side = int(round(np.sqrt(images[0].size)))
         images = images.reshape(m, side, side)
@@ -57,10 +59,12 @@ def image_grid(
         if i >= m:
             continue
         ax.imshow(images[i], cmap="gray_r")
-        text = f"true: {_label(labels[i], class_names)}"
+        true = _label(labels[i], class_names)
+        text = _("true: {true}").format(true=true)
         colour = "black"
         if predictions is not None:
-            text += f"\npred: {_label(predictions[i], class_names)}"
+            text = _("true: {true}\npred: {pred}").format(
+                true=true, pred=_label(predictions[i], class_names))
             colour = "black" if int(predictions[i]) == int(labels[i]) else "red"
         ax.set_title(text, fontsize=8, color=colour)
     if title:
@@ -69,11 +73,12 @@ def image_grid(
 
 
 def training_curves(history, metrics: Sequence[str] | None = None, title: str | None = None,
-                    one_axes: bool = False, ylabel: str = "loss"):
+                    one_axes: bool = False, ylabel: str | None = None):
     """Plot per-epoch curves from a Keras ``History`` or a dict of lists.
 
     Each metric gets its own axes, with its ``val_`` twin when present; with
-    ``one_axes`` all curves share one axes (labelled ``ylabel``), to compare them.
+    ``one_axes`` all curves share one axes (labelled ``ylabel``, "loss" by default), to
+    compare them.
     Returns the Figure.
     """
     logs: Mapping[str, Sequence[float]] = getattr(history, "history", history)
@@ -84,7 +89,8 @@ def training_curves(history, metrics: Sequence[str] | None = None, title: str | 
         for metric in metrics:
             values = logs[metric]
             ax.plot(np.arange(1, len(values) + 1), values, marker=".", label=metric)
-        ax.set(xlabel="epoch", ylabel=ylabel, title=title or "")
+        ax.set(xlabel=_("epoch"), ylabel=_("loss") if ylabel is None else ylabel,
+               title=title or "")
         ax.legend()
         fig.tight_layout()
         return fig
@@ -92,10 +98,11 @@ def training_curves(history, metrics: Sequence[str] | None = None, title: str | 
     for ax, metric in zip(axes.flat, metrics, strict=True):
         values = logs[metric]
         epochs = np.arange(1, len(values) + 1)
-        ax.plot(epochs, values, marker=".", label=f"train {metric}")
+        ax.plot(epochs, values, marker=".", label=_("train {metric}").format(metric=metric))
         if f"val_{metric}" in logs:
-            ax.plot(epochs, logs[f"val_{metric}"], marker=".", label=f"validation {metric}")
-        ax.set_xlabel("epoch")
+            ax.plot(epochs, logs[f"val_{metric}"], marker=".",
+                    label=_("validation {metric}").format(metric=metric))
+        ax.set_xlabel(_("epoch"))
         ax.set_ylabel(metric)
         ax.set_title(metric)
         ax.legend()
@@ -113,24 +120,25 @@ def decision_boundary(
     threshold: float = 0.5,
     resolution: int = 200,
     ax=None,
-    title: str = "Decision boundary",
+    title: str | None = None,
 ):
     """Shade ``predict`` over the plane of ``X`` ``(m, 2)`` and draw its threshold contour.
 
     ``predict`` is called once, on a ``(resolution**2, 2)`` grid, and returns
-    probabilities of shape ``(k,)`` or ``(k, 1)``. Returns the matplotlib Axes.
+    probabilities of shape ``(k,)`` or ``(k, 1)``. ``title`` defaults to "Decision boundary".
+    Returns the matplotlib Axes.
     """
     X = np.asarray(X, dtype=float)
     g0, g1, grid = _plane_grid(X, resolution)
     probability = np.asarray(predict(grid), dtype=float).reshape(g0.shape)
     if ax is None:
-        _, ax = plt.subplots(figsize=(5, 4))
+        ax = plt.subplots(figsize=(5, 4))[1]
     shading = ax.contourf(g0, g1, probability, levels=np.linspace(0, 1, 11),
                           cmap="RdBu_r", alpha=0.35)
     ax.contour(g0, g1, probability, levels=[threshold], colors="k", linewidths=1.5)
-    ax.figure.colorbar(shading, ax=ax, label="predicted probability")
+    ax.figure.colorbar(shading, ax=ax, label=_("predicted probability"))
     _scatter_labels(ax, X, y, feature_names)
-    ax.set_title(title)
+    ax.set_title(_("Decision boundary") if title is None else title)
     ax.legend(loc="upper right")
     return ax
 
@@ -141,12 +149,13 @@ def hidden_unit_maps(
     y: np.ndarray,
     feature_names: Sequence[str] = ("x1", "x2"),
     resolution: int = 120,
-    title: str = "What each unit responds to",
+    title: str | None = None,
 ):
     """Shade each unit's activation over the plane of ``X`` ``(m, 2)``, one panel per unit.
 
     ``activations`` is called once, on a ``(resolution**2, 2)`` grid, and returns
-    ``(k, units)`` values in [0, 1] (e.g. a sigmoid layer). Returns the Figure.
+    ``(k, units)`` values in [0, 1] (e.g. a sigmoid layer). ``title`` defaults to "What each
+    unit responds to". Returns the Figure.
     """
     X = np.asarray(X, dtype=float)
     g0, g1, grid = _plane_grid(X, resolution)
@@ -158,11 +167,11 @@ def hidden_unit_maps(
         shading = ax.contourf(g0, g1, values[:, j].reshape(g0.shape),
                               levels=np.linspace(0, 1, 11), cmap="Greens")
         _scatter_labels(ax, X, y, feature_names, size=12)
-        ax.set_title(f"unit {j}")
+        ax.set_title(_("unit {unit}").format(unit=j))
         if j:
             ax.set_ylabel("")
-    fig.colorbar(shading, ax=list(axes.flat), label="activation")
-    fig.suptitle(title)
+    fig.colorbar(shading, ax=list(axes.flat), label=_("activation"))
+    fig.suptitle(_("What each unit responds to") if title is None else title)
     return fig
 
 
@@ -184,23 +193,25 @@ def _scatter_labels(ax, X, y, feature_names, size: int = 25) -> None:
     ax.set_ylabel(feature_names[1])
 
 
-def paths_on_bowl(paths: Mapping[str, np.ndarray], ax=None, title: str = "Paths on the bowl"):
+def paths_on_bowl(paths: Mapping[str, np.ndarray], ax=None, title: str | None = None):
     """Contours of notebook 07's bowl with each optimiser's path ``(k, 2)``; returns the Axes.
 
+    ``title`` defaults to "Paths on the bowl".
     The contours come from one evaluation of the bowl over a 300 x 300 grid.
     """
     from .bowl import bowl
 
     if ax is None:
-        _, ax = plt.subplots(figsize=(7, 3.6))
+        ax = plt.subplots(figsize=(7, 3.6))[1]
     g0, g1 = np.meshgrid(np.linspace(-4.5, 4.5, 300), np.linspace(-1.6, 1.6, 300))
     values = bowl(np.stack([g0, g1], axis=-1))
     ax.contour(g0, g1, values, levels=np.geomspace(0.01, 40, 14), cmap="Greys", linewidths=0.7)
     for name, path in paths.items():
         ax.plot(path[:, 0], path[:, 1], marker=".", markersize=4, lw=1.2,
-                label=f"{name} ({len(path) - 1} steps)")
-    ax.plot(0, 0, "k*", markersize=10, label="minimum")
-    ax.set(xlabel="w1", ylabel="w2", title=title, xlim=(-4.5, 4.5), ylim=(-1.6, 1.6))
+                label=_("{name} ({steps} steps)").format(name=name, steps=len(path) - 1))
+    ax.plot(0, 0, "k*", markersize=10, label=_("minimum"))
+    ax.set(xlabel="w1", ylabel="w2", title=_("Paths on the bowl") if title is None else title,
+           xlim=(-4.5, 4.5), ylim=(-1.6, 1.6))
     ax.legend(fontsize=8, loc="lower right")
     return ax
 
@@ -209,12 +220,13 @@ def computation_graph(nodes: Mapping[str, tuple[float, float, str]],
                       edges: Sequence[tuple[str, str]],
                       values: Mapping[str, float] | None = None,
                       grads: Mapping[str, float] | None = None,
-                      title: str = "Computation graph"):
+                      title: str | None = None):
     """Draw a small computation graph: a box per node, an arrow per edge; returns the Figure.
 
     ``nodes[name] = (x, y, text)`` places a box showing ``text`` (e.g. ``"c = w x"``);
     ``edges`` are ``(from, to)`` pairs. ``values`` adds each node's value from the forward
     pass inside its box; ``grads`` adds dJ/d(node) from the backward pass above it, in red.
+    ``title`` defaults to "Computation graph".
     """
     fig, ax = plt.subplots(figsize=(10, 3.4))
     boxes = {}
@@ -228,15 +240,16 @@ def computation_graph(nodes: Mapping[str, tuple[float, float, str]],
                     ha="center", va="bottom", fontsize=10, color="#c0392b")
     fig.canvas.draw()  # lays the boxes out, so that the arrows stop at their edges
     for start, end in edges:
-        (x0, y0, _), (x1, y1, _) = nodes[start], nodes[end]
+        (x0, y0, _text), (x1, y1, _text) = nodes[start], nodes[end]
         ax.annotate("", xy=(x1, y1), xytext=(x0, y0),
                     arrowprops={"arrowstyle": "-|>", "color": "0.45", "lw": 1.3,
                                 "patchA": boxes[start].get_bbox_patch(),
                                 "patchB": boxes[end].get_bbox_patch()})
-    xs = [x for x, _, _ in nodes.values()]
-    ys = [y for _, y, _ in nodes.values()]
+    xs = [x for x, _y, _text in nodes.values()]
+    ys = [y for _x, y, _text in nodes.values()]
     ax.set(xlim=(min(xs) - 0.8, max(xs) + 0.8), ylim=(min(ys) - 0.6, max(ys) + 0.9))
-    ax.set_title(title + ("" if not grads else "  (red: the backward pass, dJ/d node)"))
+    title = _("Computation graph") if title is None else title
+    ax.set_title(title + ("" if not grads else "  " + _("(red: the backward pass, dJ/d node)")))
     ax.axis("off")
     fig.tight_layout()
     return fig

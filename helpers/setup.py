@@ -25,6 +25,17 @@ import re
 import sys
 import tempfile
 
+try:
+    from . import i18n
+    from .i18n import N_, _
+except ImportError:  # read as a file of its own (grader.publish takes its constants)
+    i18n = None
+
+    def N_(english: str) -> str:  # noqa: N802
+        return english
+
+    _ = N_
+
 # The student edition's public home; `python -m grader publish` fills in the real ones.
 COURSE_REPOSITORY = "OWNER/NAME"
 COURSE_REF = "edition-unpublished"
@@ -34,9 +45,9 @@ DEFAULT_SEED = 42
 # training: 0.26 s an epoch on one thread, 10.6 s on the default pool under load).
 # NN_COURSE_BLAS_THREADS overrides it ("0": leave BLAS as it is).
 BLAS_THREADS = 1
-COLAB_NOTE = ("On Colab the visible tests check your answers as you go. The points, hidden "
+COLAB_NOTE = N_("On Colab the visible tests check your answers as you go. The points, hidden "
               "tests and Validate the notebook mentions apply where an instructor grades the "
-              "course.")
+              "course.")  # shown translated, by setup_notebook
 MIN_VERSIONS = {"numpy": (1, 26), "tensorflow": (2, 16), "keras": (3, 0)}
 
 
@@ -115,6 +126,22 @@ setup_notebook(seed={DEFAULT_SEED})"""
 
 
 SETUP_CELL = setup_cell()
+# What the setup cell says to the learner, each the text of one of its string literals (an
+# f-string's written with its {fields}): the Spanish edition's cell holds their
+# translations (grader.i18n.translated_strings), so the cell cannot call _() itself.
+SETUP_MESSAGES = (
+    N_("this runtime is not connected to the internet. Connect it, then run this cell again."),
+    N_("that repository does not exist or is private. Open the notebook from the course's "
+       "own 'Open in Colab' badge, or ask whoever runs the course to make it public."),
+    N_("that repository has no such tag (the course was not published under it). Open the "
+       "notebook from the 'Open in Colab' badge of the course's README."),
+    N_("raise SetupError('run the first cell: the course is not installed')\n"),
+    N_("this kernel lacks the course's helpers. Pick the kernel 'Python 3 (nn-course)' that "
+       "`python3 tasks.py lab` makes, or set NN_COURSE_HELPERS_SOURCE to where pip can get "
+       "them."),
+    N_("pip said: {said[-1]}"),
+    N_("could not install the course's helpers from {HELPERS_SOURCE}:\n{why}"),
+)
 HELPERS_SOURCE = helpers_source()
 
 
@@ -142,15 +169,15 @@ def _version_tuple(version: str) -> tuple[int, ...]:
 def check_versions(versions: dict[str, str]) -> None:
     """Raise a RuntimeError naming every package older than the course needs."""
     too_old = [
-        f"{name} {versions[name]} (needs {'.'.join(map(str, minimum))} or newer)"
+        _("{name} {version} (needs {minimum} or newer)").format(
+            name=name, version=versions[name], minimum=".".join(map(str, minimum)))
         for name, minimum in MIN_VERSIONS.items()
         if name in versions and _version_tuple(versions[name]) < minimum
     ]
     if too_old:
-        raise RuntimeError(
-            "This course needs newer packages: " + "; ".join(too_old)
-            + ". Run `python3 tasks.py env` in the course folder, or upgrade them with pip."
-        )
+        raise RuntimeError(_(
+            "This course needs newer packages: {packages}. Run `python3 tasks.py env` in the "
+            "course folder, or upgrade them with pip.").format(packages="; ".join(too_old)))
 
 
 def quiet_tensorflow() -> None:
@@ -264,11 +291,11 @@ def setup_notebook(seed: int = DEFAULT_SEED, verbose: bool = True) -> None:
             import keras
             import tensorflow as tf
     except ImportError as exc:
-        raise RuntimeError(
+        raise RuntimeError(_(
             "TensorFlow is not installed in this Python. In the course folder run "
             "`python3 tasks.py env` and pick the 'Python 3 (nn-course)' kernel, or "
             "`pip install 'tensorflow>=2.16'`."
-        ) from exc
+        )) from exc
     tf.get_logger().setLevel("ERROR")
     versions.update(tensorflow=tf.__version__, keras=keras.__version__)
     check_versions(versions)
@@ -281,11 +308,11 @@ def setup_notebook(seed: int = DEFAULT_SEED, verbose: bool = True) -> None:
             output.enable_custom_widget_manager()
     set_seeds(seed)
     if verbose:
-        where = "Colab" if in_colab() else "local"
+        where = "Colab" if in_colab() else _("local")
         print(
             f"Python {versions['python']} | NumPy {versions['numpy']} | "
             f"TensorFlow {versions['tensorflow']} | Keras {versions['keras']} | "
-            f"{where} | seed {seed}"
+            f"{where} | " + _("seed {seed}").format(seed=seed)
         )
         if in_colab():
-            print(COLAB_NOTE)
+            print(i18n._(COLAB_NOTE))

@@ -6,6 +6,8 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
+from . import i18n
+from .i18n import N_, _
 from .nn import relu, softmax
 from .quizzes import QUESTIONS, QuizQuestion
 
@@ -32,6 +34,13 @@ class _Box(widgets.VBox):
                  "application/vnd.jupyter.widget-view+json": view}, raw=True)
 
 
+def _shown(text: str) -> str:
+    """A question's stored text (its prompt or an option, marked with ``N_`` in
+    ``helpers.quizzes``) in the reader's language. Looked up through ``i18n._``: the scan
+    of helpers' ``_("...")`` calls takes only literals."""
+    return i18n._(text)
+
+
 def _plain(html: str) -> str:
     """The text of a question's HTML (it uses <code> and entities only)."""
     import html as html_module
@@ -52,13 +61,16 @@ def quiz(question: str | QuizQuestion) -> widgets.VBox:
     """
     if isinstance(question, str):
         question = QUESTIONS[question]
-    prompt = widgets.HTML(f"<b>Self-check {question.question_id}</b> {question.prompt}")
+    heading = _("Self-check {question_id}").format(question_id=question.question_id)
+    text_of_prompt = _shown(question.prompt)
+    options = {letter: _shown(text) for letter, text in question.options.items()}
+    prompt = widgets.HTML(f"<b>{heading}</b> {text_of_prompt}")
     choice = widgets.RadioButtons(
-        options=[(f"{letter}) {text}", letter) for letter, text in question.options.items()],
+        options=[(f"{letter}) {text}", letter) for letter, text in options.items()],
         value=None,
         layout=widgets.Layout(width="max-content"),
     )
-    check_button = widgets.Button(description="Check", button_style="primary")
+    check_button = widgets.Button(description=_("Check"), button_style="primary")
     feedback = widgets.HTML("")
 
     def on_check(_button=None) -> None:
@@ -68,11 +80,10 @@ def quiz(question: str | QuizQuestion) -> widgets.VBox:
 
     check_button.on_click(on_check)
     box = _Box([prompt, choice, check_button, feedback])
-    choices = [f"  {letter}) {_plain(text)}" for letter, text in question.options.items()]
-    box.static_text = "\n".join([f"Self-check {question.question_id}: {_plain(question.prompt)}",
-                                 *choices])
-    items = "".join(f"<li>{letter}) {option}</li>" for letter, option in question.options.items())
-    box.static_html = (f"<div><b>Self-check {question.question_id}</b> {question.prompt}"
+    choices = [f"  {letter}) {_plain(text)}" for letter, text in options.items()]
+    box.static_text = "\n".join([f"{heading}: {_plain(text_of_prompt)}", *choices])
+    items = "".join(f"<li>{letter}) {option}</li>" for letter, option in options.items())
+    box.static_html = (f"<div><b>{heading}</b> {text_of_prompt}"
                        f'<ul style="list-style: none">{items}</ul></div>')
     box.question = question
     box.choice, box.check_button, box.feedback = choice, check_button, feedback
@@ -94,7 +105,8 @@ def _slider_box(rows, sliders, draw, description: str) -> _Box:
 
     plot = widgets.Output()
     box = _Box([*rows, plot])
-    box.static_text = f"[interactive] {description} (run the notebook to move the sliders)"
+    box.static_text = _("[interactive] {description} (run the notebook to move the "
+                        "sliders)").format(description=description)
     caption = f"<p><i>{html.escape(box.static_text)}</i></p>"
     box.static_html = f"<div>{caption}</div>"
     if graded_execution():
@@ -107,7 +119,8 @@ def _slider_box(rows, sliders, draw, description: str) -> _Box:
             if first:
                 picture = io.BytesIO()
                 fig.savefig(picture, format="png", dpi=60, bbox_inches="tight")
-                box.static_html = (f'<div>{caption}<img alt="the first picture of the widget" '
+                alt = html.escape(_("the first picture of the widget"))
+                box.static_html = (f'<div>{caption}<img alt="{alt}" '
                                    'src="data:image/png;base64,'
                                    f'{base64.b64encode(picture.getvalue()).decode()}"></div>')
             plt.show()
@@ -150,20 +163,22 @@ def relu_pieces(n_units: int = 3, x_range: tuple[float, float] = (0.0, 3.0)) -> 
         return float(np.mean((prediction() - relu_target(x)) ** 2))
 
     def draw():
-        status.value = f"mean squared error: <b>{error():.4f}</b>"
+        status.value = _("mean squared error: <b>{error:.4f}</b>").format(error=error())
         fig, ax = plt.subplots(figsize=(6, 3.5))
         for i, unit in enumerate(units()):
-            ax.plot(x, unit, lw=1, alpha=0.6, label=f"unit {i}: relu(w{i} x + b{i})")
-        ax.plot(x, relu_target(x), "k--", lw=2, label="target")
-        ax.plot(x, prediction(), "C3", lw=2.5, label="sum of the units")
-        ax.set(xlabel="x", ylabel="output", title=f"ReLU pieces (error {error():.4f})")
+            ax.plot(x, unit, lw=1, alpha=0.6,
+                    label=_("unit {unit}: relu(w{unit} x + b{unit})").format(unit=i))
+        ax.plot(x, relu_target(x), "k--", lw=2, label=_("target"))
+        ax.plot(x, prediction(), "C3", lw=2.5, label=_("sum of the units"))
+        ax.set(xlabel="x", ylabel=_("output"),
+               title=_("ReLU pieces (error {error:.4f})").format(error=error()))
         ax.legend(fontsize=7, loc="upper center")
         return fig
 
     rows = [*(widgets.HBox(list(pair)) for pair in sliders), status]
     box = _slider_box(rows, [slider for pair in sliders for slider in pair], draw,
-                      f"sliders for the weight and bias of {n_units} ReLU units, whose sum "
-                      "should fit a target made of straight pieces")
+                      _("sliders for the weight and bias of {n_units} ReLU units, whose sum "
+                        "should fit a target made of straight pieces").format(n_units=n_units))
     box.sliders, box.status = sliders, status
     box.prediction, box.error = prediction, error
     return box
@@ -175,7 +190,7 @@ def softmax_bars(logits=(2.0, 1.0, 0.1, -1.0), class_names=None) -> widgets.VBox
     Logits and classes are numbered 1..K, as in the notebooks' formulas.
     Attributes for code and tests: ``sliders`` and ``probabilities()``.
     """
-    class_names = class_names or [f"class {k}" for k in range(1, len(logits) + 1)]
+    class_names = class_names or [_("class {k}").format(k=k) for k in range(1, len(logits) + 1)]
     sliders = [widgets.FloatSlider(value=float(v), min=-6, max=6, step=0.1,
                                    description=f"z{k}") for k, v in enumerate(logits, start=1)]
 
@@ -187,13 +202,13 @@ def softmax_bars(logits=(2.0, 1.0, 0.1, -1.0), class_names=None) -> widgets.VBox
         fig, ax = plt.subplots(figsize=(6, 3))
         bars = ax.bar(class_names, p, color="C0")
         ax.bar_label(bars, labels=[f"{v:.3f}" for v in p])
-        ax.set(ylim=(0, 1.1), ylabel="softmax probability",
-               title=f"softmax of the logits (sum = {p.sum():.3f})")
+        ax.set(ylim=(0, 1.1), ylabel=_("softmax probability"),
+               title=_("softmax of the logits (sum = {total:.3f})").format(total=p.sum()))
         return fig
 
     box = _slider_box([widgets.HBox(sliders[:2]), widgets.HBox(sliders[2:])], sliders, draw,
-                      f"sliders for the logits z1..z{len(sliders)} and a bar chart of their "
-                      "softmax, which always sums to 1")
+                      _("sliders for the logits z1..z{k} and a bar chart of their softmax, "
+                        "which always sums to 1").format(k=len(sliders)))
     box.sliders, box.probabilities = sliders, probabilities
     return box
 
@@ -210,9 +225,9 @@ def optimizer_paths(gd_step, adam_step, steps: int = 60) -> widgets.VBox:
 
     sliders = {
         "gd_lr": widgets.FloatLogSlider(value=0.075, base=10, min=-3, max=-1.0, step=0.025,
-                                        description="GD lr", readout_format=".3f"),
+                                        description=_("GD lr"), readout_format=".3f"),
         "adam_lr": widgets.FloatLogSlider(value=0.3, base=10, min=-2, max=0, step=0.05,
-                                          description="Adam lr", readout_format=".3f"),
+                                          description=_("Adam lr"), readout_format=".3f"),
         "beta1": widgets.FloatSlider(value=0.9, min=0.0, max=0.99, step=0.01, description="beta1"),
         "beta2": widgets.FloatSlider(value=0.999, min=0.9, max=0.9999, step=0.0001,
                                      description="beta2", readout_format=".4f"),
@@ -220,22 +235,25 @@ def optimizer_paths(gd_step, adam_step, steps: int = 60) -> widgets.VBox:
 
     def paths() -> dict:
         return {
-            "gradient descent": gd_path(gd_step, sliders["gd_lr"].value, steps),
+            N_("gradient descent"): gd_path(gd_step, sliders["gd_lr"].value, steps),
             "Adam": adam_path(adam_step, sliders["adam_lr"].value, steps,
                               sliders["beta1"].value, sliders["beta2"].value),
         }
 
     def draw():
-        current = paths()
+        # the paths by the names a reader reads (paths() keeps the English keys for code)
+        current = {i18n._(name): path for name, path in paths().items()}
         ax = paths_on_bowl(current)
         finals = ", ".join(f"{name}: f = {bowl(path[-1]):.2g}" for name, path in current.items())
-        ax.set_title(f"After {steps} steps: {finals}", fontsize=9)
+        ax.set_title(_("After {steps} steps: {finals}").format(steps=steps, finals=finals),
+                     fontsize=9)
         return ax.figure
 
     rows = [widgets.HBox([sliders["gd_lr"], sliders["adam_lr"]]),
             widgets.HBox([sliders["beta1"], sliders["beta2"]])]
     box = _slider_box(rows, sliders.values(), draw,
-                      f"sliders for the learning rates and Adam's betas, and the paths of "
-                      f"gradient descent and Adam over {steps} steps on the bowl")
+                      _("sliders for the learning rates and Adam's betas, and the paths of "
+                        "gradient descent and Adam over {steps} steps on the bowl").format(
+                          steps=steps))
     box.sliders, box.paths = sliders, paths
     return box

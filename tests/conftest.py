@@ -53,22 +53,26 @@ def edition_es(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def fake_github(edition, tmp_path_factory):
-    """A folder of bare repositories standing in for https://github.com/, and the git
-    config (for GIT_CONFIG_GLOBAL) that sends github.com's URLs there."""
+def fake_github(edition, edition_es, tmp_path_factory):
+    """A folder of bare repositories standing in for https://github.com/ (the English
+    edition as EDITION_REPOSITORY, the Spanish one as SPANISH_REPOSITORY, each tagged
+    EDITION_REF), and the git config (for GIT_CONFIG_GLOBAL) that sends github.com's URLs
+    there."""
     import subprocess
 
     root = tmp_path_factory.mktemp("github")
-    work = tmp_path_factory.mktemp("edition-git") / "neural-networks"
     env = {**os.environ, **GIT_IDENTITY, "GIT_CONFIG_GLOBAL": os.devnull}
-    subprocess.run(["cp", "-r", str(edition), str(work)], check=True)
-    for command in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"],
-                    ["git", "commit", "-q", "-m", "Student edition"],
-                    ["git", "tag", EDITION_REF]):
-        subprocess.run(command, cwd=work, env=env, check=True)
-    bare = root / EDITION_REPOSITORY
-    bare.parent.mkdir(parents=True)
-    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(bare)], env=env, check=True)
+    for folder, repository in ((edition, EDITION_REPOSITORY), (edition_es, SPANISH_REPOSITORY)):
+        work = tmp_path_factory.mktemp("edition-git") / repository.split("/")[1]
+        subprocess.run(["cp", "-r", str(folder), str(work)], check=True)
+        for command in (["git", "init", "-q", "-b", "main"], ["git", "add", "-A"],
+                        ["git", "commit", "-q", "-m", "Student edition"],
+                        ["git", "tag", EDITION_REF]):
+            subprocess.run(command, cwd=work, env=env, check=True)
+        bare = root / repository
+        bare.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["git", "clone", "-q", "--bare", str(work), str(bare)], env=env,
+                       check=True)
     config = root / "gitconfig"
     config.write_text(f'[url "file://{root}/"]\n\tinsteadOf = https://github.com/\n')
     return root, config

@@ -27,7 +27,7 @@ import pytest
 from grader.course import assignments
 from grader.release import filled_release
 from helpers.setup import COLAB_NOTE, helpers_source
-from tests.conftest import EDITION_REF, EDITION_REPOSITORY
+from tests.conftest import EDITION_REF, EDITION_REPOSITORY, SPANISH_REPOSITORY
 
 COLAB_PACKAGES = ["numpy==2.0.2", "tensorflow-cpu==2.19.0", "keras==3.8.0", "ipywidgets==7.7.1",
                   "ipython==7.34.0", "ipykernel==6.17.1", "matplotlib==3.10.0", "scipy==1.15.3",
@@ -153,6 +153,35 @@ def test_each_notebook_alone_on_colab_installs_helpers_only_and_runs_clean(
     assert quizzes and all("application/vnd.jupyter.widget-view+json" in o.data
                            and "Self-check" in o.data["text/plain"] for o in quizzes)
     assert sorted(p.name for p in tmp_path.iterdir()) == []  # nothing written beside it
+
+
+def test_a_spanish_notebook_alone_on_colab_speaks_spanish(colab, edition_es, tmp_path):
+    """The Spanish edition's badge notebook installs the Spanish edition's helpers (from
+    its own repository and tag) and runs clean: the setup's Colab note, the quizzes'
+    widgets and the checks speak Spanish, from the compiled catalogue it installs."""
+    from helpers.i18n import catalogue
+
+    spanish = catalogue("es")
+    python = colab[0]
+    subprocess.run([python, "-m", "pip", "uninstall", "--quiet", "--yes", "nn-course-helpers"],
+                   capture_output=True)
+    assignment = "05_softmax_cross_entropy"
+    notebook = filled_release(assignment, release_root=edition_es / "course")
+    assert SPANISH_REPOSITORY in notebook.cells[1].source
+    _run(notebook, colab, "colab", tmp_path)
+    assert _problems(notebook) == []
+    setup_output = "".join(o.get("text", "") for o in notebook.cells[1].outputs)
+    assert spanish[COLAB_NOTE] in setup_output and COLAB_NOTE not in setup_output
+    shown = subprocess.run([python, "-c", "import helpers.i18n as i; print(i.language(), "
+                            "i.__file__)"], capture_output=True, text=True, check=True,
+                           cwd=tmp_path, env=colab[2])
+    assert shown.stdout.startswith("es ") and "site-packages" in shown.stdout
+    quizzes = [o for c in notebook.cells if c.source.startswith("quiz(") for o in c.outputs]
+    assert quizzes and all("application/vnd.jupyter.widget-view+json" in o.data
+                           and "Autoevaluación" in o.data["text/plain"]
+                           and "Self-check" not in o.data["text/plain"] for o in quizzes)
+    assert spanish["Self-check {question_id}"].startswith("Autoevaluación")
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
 def _setup_only(edition):

@@ -23,7 +23,7 @@ from grader import i18n
 from grader.course import assignments, nbgrader_meta
 from grader.publish import PublishError, _build
 from grader.release import filled_release, without_lesson_cells
-from helpers.setup import colab_badge_url
+from helpers.setup import SETUP_MESSAGES, colab_badge_url
 from tests.browser import chromium, launched_browser
 from tests.conftest import EDITION_REF, EDITION_REPOSITORY, SPANISH_REPOSITORY
 from tests.test_edition import _files, _leaks, _secret_lines
@@ -35,15 +35,41 @@ def _notebook(edition: Path, assignment: str):
     return nbformat.read(edition / "course" / assignment / f"{assignment}.ipynb", as_version=4)
 
 
-def _code(source: str) -> str:
+def _code(source: str, shown: set[str] = frozenset()) -> str:
+    """The syntax tree of code, each literal in ``shown`` (texts shown to the reader, in
+    either language) written as "<shown>"."""
     lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
-    return ast.dump(ast.parse("\n".join(lines)))
+    text = "\n".join(lines)
+    tree = ast.parse(text)
+    spans = {span for value, span, _ in i18n.code_strings(text) if value in shown}
+
+    class Mask(ast.NodeTransformer):
+        def visit_JoinedStr(self, node):  # noqa: N802
+            return self._masked(node) or self.generic_visit(node)
+
+        def visit_Constant(self, node):  # noqa: N802
+            return self._masked(node) or node
+
+        def _masked(self, node):
+            if i18n._span(node) in spans:
+                return ast.copy_location(ast.Constant("<shown>"), node)
+            return None
+
+    return ast.dump(Mask().visit(tree))
+
+
+SPANISH_CATALOGUE = "helpers/locale/es/LC_MESSAGES/helpers.mo"
 
 
 def test_the_spanish_edition_holds_the_english_files(edition, edition_es):
-    assert _files(edition_es) == _files(edition)
+    assert set(_files(edition_es)) == {*_files(edition), SPANISH_CATALOGUE}
     for name in ("helpers/checks.py", "data/mnist_5k.npz", "pyproject.toml", "LICENSE"):
         assert (edition_es / name).read_bytes() == (edition / name).read_bytes(), name
+    # its helpers speak Spanish: the one line that says so, and the compiled catalogue
+    english, spanish = ((folder / "helpers" / "i18n.py").read_text().splitlines()
+                        for folder in (edition, edition_es))
+    assert [(a, b) for a, b in zip(english, spanish, strict=True) if a != b] == [
+        ('DEFAULT_LANGUAGE = "en"', 'DEFAULT_LANGUAGE = "es"')]
     # the data's README in Spanish: each block the catalogue's translation of the English's
     english = (edition / "data" / "README.md").read_text(encoding="utf-8")
     wording = i18n.current(i18n.DATA_README, "es")
@@ -56,6 +82,24 @@ def test_the_spanish_edition_holds_the_english_files(edition, edition_es):
     assert "language" not in json.loads((edition / "edition.json").read_text())
 
 
+def test_the_spanish_edition_s_helpers_say_everything_in_spanish(edition, edition_es):
+    """With nothing but the edition on disk (no i18n/, no Babel needed), its helpers show
+    every message as the catalogue translates it; the English edition's, in English."""
+    from helpers.i18n import catalogue
+
+    script = ("import json, sys; sys.path.insert(0, '.'); from helpers import i18n; "
+              "assert i18n.__file__.startswith(sys.argv[1]), i18n.__file__; "
+              "english = json.loads(sys.stdin.read()); "
+              "print(json.dumps({e: i18n._(e) for e in english}))")
+    spanish = catalogue("es")
+    assert spanish and len(spanish) == len(i18n.units_of(i18n.HELPERS))
+    for folder, expected in ((edition_es, spanish), (edition, {e: e for e in spanish})):
+        shown = subprocess.run([sys.executable, "-I", "-B", "-c", script, str(folder)], cwd=folder,
+                               input=json.dumps(list(spanish)), capture_output=True,
+                               text=True, check=True)
+        assert json.loads(shown.stdout) == expected, folder
+
+
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_each_spanish_notebook_is_the_english_one_in_spanish(edition, edition_es, assignment):
     english, spanish = _notebook(edition, assignment), _notebook(edition_es, assignment)
@@ -63,13 +107,20 @@ def test_each_spanish_notebook_is_the_english_one_in_spanish(edition, edition_es
     assert len(spanish.cells) == len(english.cells)
     wording = i18n.current(assignment, "es")
     messages = i18n.current_messages(assignment, "es")
+    shown_es = {english: text for english, text in i18n.shown_messages("es").items()
+                if english in SETUP_MESSAGES}  # the setup cell's, the only translated literals
+    shown = {*shown_es, *shown_es.values()}
     for en, es in zip(english.cells, spanish.cells, strict=True):
         en_meta, es_meta = dict(nbgrader_meta(en)), dict(nbgrader_meta(es))
         en_meta.pop("checksum", None), es_meta.pop("checksum", None)
         assert (es.cell_type, es.id, es_meta) == (en.cell_type, en.id, en_meta), en.id
-        if en.cell_type == "code":
-            assert _code(es.source.replace(SPANISH_REPOSITORY, "OWNER/NAME")) == _code(
-                en.source.replace(EDITION_REPOSITORY, "OWNER/NAME")), en.id
+        if en.cell_type == "code":  # the same code, but for the texts shown to the reader
+            assert _code(es.source.replace(SPANISH_REPOSITORY, "OWNER/NAME"), shown) == _code(
+                en.source.replace(EDITION_REPOSITORY, "OWNER/NAME"), shown), en.id
+            translations = [shown_es[text] for text, _, _ in i18n.code_strings(en.source)
+                            if text in shown_es]
+            assert [text for text, _, _ in i18n.code_strings(es.source)
+                    if text in translations] == translations, en.id
             # every comment the reader sees is the catalogue's Spanish
             english_comments = i18n.comments(en.source)
             spanish_comments = [text for _, _, text in i18n.comments(es.source)]
@@ -200,6 +251,23 @@ def test_a_class_in_both_languages_gets_equal_scores_and_pages_in_each_language(
         # the lesson's text as the student read it
         assert "Aprenderás a" in es_page and "You will learn to" not in es_page
         assert "You will learn to" in en_page
+    # the mistake named in each student's language, in the sentence the catalogue gives it
+    from grader.feedback import _with_code
+
+    english = mistakes[grade_id][0][2]
+    spanish = i18n.current(assignment, "es")[english]
+    wrong_es, wrong_en = ((tmp_path / "out" / "feedback" / f"wrong_{language}" /
+                           f"{assignment}.html").read_text() for language in ("es", "en"))
+    assert _with_code(spanish) in wrong_es and _with_code(english) not in wrong_es
+    assert _with_code(english) in wrong_en
+    # the checks' own words: Spanish on the Spanish page, never English
+    from helpers.i18n import catalogue
+
+    checks = catalogue("es")
+    assert re.search(r"Se esperaba la forma|Valores incorrectos|Valor incorrecto", wrong_es)
+    assert not re.search(r"Expected shape|Wrong values?\b|Hint: ", wrong_es)
+    assert re.search(r"Expected shape|Wrong values?\b", wrong_en)
+    assert checks["Hint: {hint}"] == "Pista: {hint}"
 
 
 def test_the_spanish_edition_s_jupyterlab_speaks_spanish(edition_es, tmp_path):
@@ -264,3 +332,40 @@ def test_a_spanish_submission_is_graded_as_it_is_and_restored_in_spanish(edition
     restored = next(c for c in prepared.cells
                     if nbgrader_meta(c).get("grade_id") == nbgrader_meta(test)["grade_id"])
     assert restored.source == spanish
+
+
+def test_a_spanish_student_s_kernel_gets_helpers_in_spanish_without_the_hidden_hints(tmp_path):
+    """The graded kernel's copy of helpers speaks its notebook's language, from the
+    spec's messages, and holds no hint of a hidden test (the kernel is the student's);
+    the checker's messages have them all, and the mistakes' sentences."""
+    from grader.autograde import SpecCell
+    from grader.worker import _WorkerState
+    from helpers.i18n import DOMAIN
+    from tests.test_edition import _gradebook_spec
+
+    assignment = "05_softmax_cross_entropy"
+    spec = _gradebook_spec(assignment, tmp_path / assignment)
+    # no hidden test of the course has a hint today: one is planted, with its translation
+    hidden = "the hidden test's hint names its input 1e4"
+    spec.cells.append(SpecCell("test_planted_hidden", "test", "code", (
+        "### BEGIN HIDDEN TESTS\nexpect(softmax, {'Z': Z}, P, hint=" + repr(hidden) + ")\n"
+        "### END HIDDEN TESTS\n"), 1.0, hidden=True))
+    spec.messages["es"][hidden] = "la pista de la prueba oculta nombra su entrada 1e4"
+    checker = spec.messages["es"]
+    visible = {text for cell in spec.cells for text, _ in i18n.hints(cell.source)} - {hidden}
+    assert visible and visible <= set(checker)
+    assert set(i18n.current(assignment, "es")) >= {m[2] for entries in spec.mistakes.values()
+                                                   for m in entries} and all(
+        m[2] in checker for entries in spec.mistakes.values() for m in entries)
+    state = _WorkerState()
+    state.scratch = tmp_path / "scratch"
+    english, spanish = (state.helpers_for(spec, "0" * 64, language) for language in ("en", "es"))
+    assert not (english / "locale").exists() and english != spanish
+    compiled = spanish / "locale" / "es" / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    script = ("import gettext, json, sys; t = gettext.GNUTranslations(open(sys.argv[1], 'rb'));"
+              "print(json.dumps([k for k in t._catalog if isinstance(k, str) and k]))")
+    shown = set(json.loads(subprocess.run([sys.executable, "-c", script, str(compiled)],
+                                          capture_output=True, text=True, check=True).stdout))
+    assert visible <= shown and hidden not in shown
+    assert not shown & {m[2] for entries in spec.mistakes.values() for m in entries}
+    assert 'DEFAULT_LANGUAGE = "es"' in (spanish / "i18n.py").read_text()

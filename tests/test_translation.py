@@ -21,8 +21,9 @@ from grader.course import SOLUTIONS, assignments
 
 ASSIGNMENTS = assignments()
 TRANSLATED = ASSIGNMENTS
-# every catalogue: the notebooks', the edition README's, the feedback pages'
-DOCUMENTS = [*ASSIGNMENTS, i18n.README, i18n.DATA_README, i18n.FEEDBACK]
+# every catalogue: the notebooks', the edition README's and data README's, the feedback
+# pages', the helpers' messages
+DOCUMENTS = [*ASSIGNMENTS, i18n.README, i18n.DATA_README, i18n.FEEDBACK, i18n.HELPERS]
 # drift tests edit a copy of a finished catalogue
 FINISHED = ASSIGNMENTS[0]
 
@@ -40,9 +41,10 @@ def test_every_unit_is_translated_for_the_english_it_holds_now(assignment):
 def test_the_catalogue_holds_only_the_notebook_s_units_as_update_writes_them(
         assignment, tmp_path, monkeypatch):
     committed = i18n.catalogue_path(assignment, "es").read_bytes()
-    contexts = {m.context for m in i18n.read_catalogue(i18n.catalogue_path(assignment, "es"))
-                if m.id}
-    assert contexts == {u.context for u in i18n.units_of(assignment)}
+    keys = {m.context or m.id for m in i18n.read_catalogue(i18n.catalogue_path(assignment, "es"))
+            if m.id}  # a helpers message is known by its English alone
+    assert keys == {u.english if assignment == i18n.HELPERS else u.context
+                    for u in i18n.units_of(assignment)}
     monkeypatch.setattr(i18n, "I18N", tmp_path)
     (tmp_path / "es").mkdir()
     (tmp_path / "es" / f"{assignment}.po").write_bytes(committed)
@@ -86,7 +88,8 @@ def _kept(text):
 def test_a_translation_keeps_every_placeholder_tag_code_span_math_and_link(assignment):
     """What the reader's language never changes: {values} filled in later, HTML tags,
     `code`, $math$ and links' targets, each as often as in the English."""
-    changed = [m.context for m in i18n.read_catalogue(i18n.catalogue_path(assignment, "es"))
+    changed = [m.context or m.id for m in i18n.read_catalogue(
+               i18n.catalogue_path(assignment, "es"))
                if m.id and m.string and _kept(m.id.replace("# YOUR CODE HERE", "")) != _kept(
                    m.string.replace("# TU CÓDIGO AQUÍ", ""))]
     assert changed == []
@@ -228,3 +231,134 @@ def test_a_comment_s_translation_must_stay_a_one_line_comment(scratch_catalogues
     assert i18n.problems(assignment, "es") == [
         f"{assignment} {message.context}: a comment's translation must be one line starting "
         "with #"]
+
+
+# ------------------------------------------------------------- the helpers' messages
+
+def _fake_helpers(root, text):
+    """A ``helpers`` of one module whose one message is ``text``."""
+    (root / "helpers").mkdir(parents=True, exist_ok=True)
+    (root / "helpers" / "words.py").write_text(
+        "from .i18n import _\n\n\ndef said(n):\n"
+        f"    return _({text!r}).format(n=n)\n", encoding="utf-8")
+    return root
+
+
+def test_a_changed_helpers_message_is_named_where_it_is_and_keeps_its_old_translation_fuzzy(
+        scratch_catalogues, tmp_path, monkeypatch):
+    """gettext knows a message by its English: a changed English is a message with no
+    translation (named with its file and line) until a translator looks again; the update
+    lends it the old one, fuzzy, with the English it was made for."""
+    old, new = "{n} tests did not pass yet.", "{n} tests did not pass, yet."
+    root = _fake_helpers(tmp_path / "root", old)
+    units = i18n.helpers_units
+    monkeypatch.setattr(i18n, "helpers_units", lambda _root=None: units(root))
+    i18n.update_catalogue(i18n.HELPERS, "es")
+    path = i18n.catalogue_path(i18n.HELPERS, "es")
+    catalogue = i18n.read_catalogue(path)
+    catalogue[old].string = "{n} pruebas todavía no pasaron."
+    i18n.write_catalogue(catalogue, path)
+    assert i18n.problems(i18n.HELPERS, "es") == []
+    _fake_helpers(root, new)
+    assert i18n.problems(i18n.HELPERS, "es") == [
+        "helpers helpers/words.py:5: not translated"]
+    i18n.update_catalogue(i18n.HELPERS, "es")
+    message = i18n.read_catalogue(path)[new]
+    assert message.fuzzy and message.string == "{n} pruebas todavía no pasaron."
+    assert f'#| msgid "{old}"\nmsgid "{new}"' in path.read_text()  # for the translator's tool
+    assert "changed after it was translated" in i18n.problems(i18n.HELPERS, "es")[0]
+
+
+def test_a_helpers_translation_keeps_every_field_of_its_english(scratch_catalogues):
+    path = i18n.catalogue_path(i18n.HELPERS, "es")
+    catalogue = i18n.read_catalogue(path)
+    message = next(m for m in catalogue if m.id and len(i18n.placeholders(m.id)) >= 2)
+    fields = i18n.placeholders(message.id)
+    message.string = message.string.replace("{" + fields[0], "{renamed_" + fields[0], 1)
+    i18n.write_catalogue(catalogue, path)
+    found = i18n.problems(i18n.HELPERS, "es")
+    assert len(found) == 1 and "the translation's {fields}" in found[0], found
+
+
+def test_a_helpers_message_must_be_a_literal(tmp_path):
+    root = tmp_path / "root"
+    (root / "helpers").mkdir(parents=True)
+    (root / "helpers" / "words.py").write_text(
+        "from .i18n import _\nname = 'x'\nsaid = _(f'{name} is not written yet')\n")
+    with pytest.raises(ValueError, match=r"helpers/words.py:3: _\(\) takes a string literal"):
+        i18n.helpers_units(root)
+
+
+def test_the_helpers_speak_the_language_they_are_set_to_and_english_by_default():
+    from helpers import i18n as said
+
+    spanish = said.catalogue("es")
+    assert len(spanish) == len(i18n.units_of(i18n.HELPERS))  # every message, current
+    assert said.catalogue("en") == {} and said.DEFAULT_LANGUAGE == "en"
+    try:
+        said.set_language("es")
+        assert all(said._(english) == text for english, text in spanish.items())
+        said.set_language("en")
+        assert all(said._(english) == english for english in spanish)
+    finally:
+        said.set_language("en")
+
+
+def test_a_spanish_check_s_failure_is_read_for_its_problem_hint_and_place(monkeypatch):
+    """The grader reads a check's message for its problem line, its hint and "in the cell
+    above" (a link on the page): in Spanish as in English. A hidden test's verdict, always
+    English in the checker, is described in the page's language."""
+    import numpy as np
+
+    from grader import feedback
+    from helpers import checks
+    from helpers import i18n as said
+
+    assert {feedback.NOT_WRITTEN_ABOVE, feedback.NOT_WRITTEN_ANYWHERE} <= {
+        u.english for u in i18n.units_of(i18n.HELPERS)}
+    monkeypatch.setenv("NBGRADER_EXECUTION", "autograde")
+
+    def double(z):
+        return z * 3
+
+    def failure():
+        with pytest.raises(checks.CheckFailed) as raised:
+            checks.expect(double, {"z": np.array([1.0, 2.0])}, [2.0, 4.0],
+                          hint="multiply by two")
+        return str(raised.value)
+
+    english = failure()
+    try:
+        said.set_language("es", {**said.catalogue("es"), "multiply by two": "multiplica por dos"})
+        spanish = failure()
+    finally:
+        said.set_language("en")
+    assert "Wrong values" in english and "Valores incorrectos" in spanish
+    token = feedback.LANGUAGE.set("es")
+    try:
+        line = feedback.visible_failure({"ename": "CheckFailed", "evalue": spanish})
+        hidden = feedback.hidden_failure({"ename": "CheckFailed", "evalue": english}, "double")
+        place = feedback._check_words("es")[2]
+    finally:
+        feedback.LANGUAGE.reset(token)
+    assert line.startswith("Valores incorrectos") and line.endswith("Pista: multiplica por dos")
+    assert hidden == ("`double`: valores incorrectos, para `z` (un array float64 de 1-D de "
+                      "forma (2,))")
+    assert place == "en la celda de arriba"
+    assert feedback.visible_failure({"ename": "CheckFailed", "evalue": english}).endswith(
+        "Hint: multiply by two")
+
+
+def test_the_setup_cell_s_messages_are_its_literals_and_translate_into_valid_code():
+    import ast as syntax
+
+    from helpers.setup import SETUP_CELL, SETUP_MESSAGES
+
+    literals = {text for text, _, _ in i18n.code_strings(SETUP_CELL)}
+    assert set(SETUP_MESSAGES) <= literals
+    spanish = i18n.translated_strings(SETUP_CELL, i18n.shown_messages("es", visible_only=True))
+    syntax.parse(spanish)
+    found = {text for text, _, _ in i18n.code_strings(spanish)}
+    assert not found & set(SETUP_MESSAGES) and "pip dijo: {said[-1]}" in found
+    # what a learner's failed install is matched against stays pip's and git's English
+    assert {"Could not resolve host", "Repository not found", "unknown revision"} <= found

@@ -5,7 +5,8 @@ output (both are the worker's pipes; anything else the process prints goes to it
 standard error, the worker's log):
 
     {"op": "begin", "readonly": [sources], "owned": [names],
-     "diagnosis": {"references": ..., "mistakes": ...}}        -> {"op": "ready", ...}
+     "diagnosis": {"references": ..., "mistakes": ...},
+     "language": "es", "messages": {english: translation}}   -> {"op": "ready", ...}
     {"op": "test", "source": ..., "label": ..., "seconds_left": ...}
                                                                -> {"op": "done", ...}
     {"op": "end"}                                              -> {"op": "ended"}
@@ -85,6 +86,7 @@ def main() -> int:
 
     matplotlib.use("Agg")
     import helpers.checks  # noqa: F401
+    import helpers.i18n
 
     from .checker import Session
     from .diagnosis import Catalogue
@@ -96,6 +98,9 @@ def main() -> int:
         op = message.get("op")
         if op == "begin":
             keras.backend.clear_session()
+            language = message.get("language")
+            helpers.i18n.set_language(language if isinstance(language, str) else "en",
+                                      message.get("messages") or {})
             session = Session(kernel, set(message.get("owned", [])), nested,
                               Catalogue.from_message(message.get("diagnosis")))
             session.run_readonly(list(message.get("readonly", [])))

@@ -34,10 +34,14 @@ from typing import Any
 
 import numpy as np
 
+from helpers.i18n import _ as said
+from helpers.i18n import in_english
+
 from .codec import BOUNDS, MAX_MESSAGE_CHARS, BoundError, Decoder, Encoder, WireError, field
 from .diagnosis import BUDGET_SECONDS, Catalogue, Progress, Recorder, base_namespace, diagnose
 from .models import SpecError, build_model, model_spec
 
+HIDDEN_TESTS = "### BEGIN HIDDEN TESTS"
 LIBRARY_MODULES = ("numpy", "math", "keras.activations", "tensorflow.nn", "tensorflow.math")
 BUILTIN_NAMES = frozenset(dir(builtins))
 WARNING_CATEGORIES = {cls.__name__: cls for cls in (
@@ -376,16 +380,21 @@ class Session:
         outcome: dict = {"status": "ok", "timeout": False}
         function = _function_of(label)
         self.recorder.watch({function} & set(self.catalogue.mistakes))
+        # a hidden test's messages are read by the grader, by their English words, and
+        # never shown: they are English whatever the student's language
+        language = in_english() if HIDDEN_TESTS in source else contextlib.nullcontext()
         try:
-            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr), language:
                 exec(compile(source, f"<{label}>", "exec"), self.namespace)
         except Exception as error:  # noqa: BLE001 - the test failed: that is the outcome
             outcome.update(status="error", timeout=isinstance(error, BridgeTimeout),
                            error=_error_output(error, label))
             if not isinstance(error, (BridgeError, NotImplementedError)):
                 found = self._diagnose(function, seconds_left)
-                if found is not None:  # [] when it ran and no mistake agrees
-                    outcome["diagnosis"] = {"function": function, "mistakes": found}
+                if found is not None:  # [] when it ran and no mistake agrees (its sentence
+                    # in the student's language: the grader gave the checker its messages)
+                    outcome["diagnosis"] = {"function": function, "mistakes": [
+                        [mistake, said(message)] for mistake, message in found]}
         finally:
             self.stubs.clear()  # no stub outlives its cell
             self.namespace.forget_student_names()

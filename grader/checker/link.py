@@ -146,16 +146,19 @@ class CheckerProcess:
         return json.loads(line)
 
     def begin(self, readonly: list[str], owned: list[str], timeout: float = 300,
-              limits=None, diagnosis: dict | None = None) -> list[str]:
+              limits=None, diagnosis: dict | None = None, language: str = "en",
+              messages: dict[str, str] | None = None) -> list[str]:
         """A fresh namespace for a student; ``limits`` (a ``Limits``): the student's own;
-        ``diagnosis``: the reference answers and catalogued mistakes (``Catalogue``)."""
+        ``diagnosis``: the reference answers and catalogued mistakes (``Catalogue``);
+        ``language`` and its ``messages``: what the checks' verdicts are written in."""
         self.ensure()
         if limits is not None and (limits.memory_mb, limits.processes) != (
                 self.limits.memory_mb, self.limits.processes):
             self.limits = limits
             self._watch()
         self.send({"op": "begin", "readonly": readonly, "owned": owned,
-                   "diagnosis": diagnosis or {}})
+                   "diagnosis": diagnosis or {}, "language": language,
+                   "messages": messages or {}})
         ready = self.receive(time.monotonic() + timeout)
         return list(ready.get("problems", []))
 

@@ -773,7 +773,7 @@ def _string_difference(expected: str, got: str, width: int = 60) -> str:
                          at=at, rest=repr(expected[at:at + 30]))
         else:
             ends = _("they agree up to character {at}, where the shorter one ends "
-                     "(the got string goes on with {rest})").format(
+                     "(the string it got goes on with {rest})").format(
                          at=at, rest=repr(got[at:at + 30]))
     else:
         ends = _("they differ from character {at}: expected {expected}, got {got}").format(

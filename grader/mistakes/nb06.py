@@ -218,8 +218,8 @@ MESSAGES = {
             "`axis=0`)."),
         "keeps the reduced axis": (
             "Your `logsumexp` gives the right values but keeps the reduced axis (`keepdims` in "
-            "the sum and in the maximum added back): a 1-D input must give a scalar, and the rows "
-            "of a 2-D input shape (m,), not (m, 1)."),
+            "the sum and in the maximum added back): a 1-D input must give a scalar, and a 2-D "
+            "input of m rows an array of shape (m,), not (m, 1)."),
         "ignores axis": (
             "Your `logsumexp` always reduces along the last axis, whatever `axis` it is given: "
             "with `axis=0` it must give one value per column."),

@@ -460,13 +460,14 @@ def _as_numbers(got: Any, call: str, hint: str, sequences_ok: bool = False) -> n
     if type(got).__module__.startswith(("tensorflow", "keras")):
         raise _fail(
             call,
-            _("It returned a {type}, not a NumPy array.").format(type=type(got).__name__),
+            _("It returned a value of type {type}, not a NumPy array.").format(
+                type=type(got).__name__),
             _("convert a TensorFlow tensor with `.numpy()`."),
         )
     numbers = (np.ndarray, np.generic, float, int) + ((list, tuple) if sequences_ok else ())
     if not isinstance(got, numbers) or isinstance(got, bool):
-        raise _fail(call, _("It returned a {type}: expected an array or a number.").format(
-            type=type(got).__name__), hint)
+        raise _fail(call, _("It returned a value of type {type}: expected an array or a "
+                            "number.").format(type=type(got).__name__), hint)
     array = np.asarray(got)
     if array.dtype.kind not in "fiu":
         raise _fail(call, _("It returned values of dtype {dtype}: expected numbers.").format(
@@ -823,8 +824,8 @@ def check_dense_model(build: Callable, n_inputs: int, layers: list[tuple[int, st
     hint = _hint(hint)
     model = _build_quietly(build, call)
     if not isinstance(model, keras.Sequential):
-        raise _fail(call, _("It returned a {type}: expected a keras.Sequential.").format(
-            type=type(model).__name__), hint)
+        raise _fail(call, _("It returned a value of type {type}: expected a "
+                            "keras.Sequential.").format(type=type(model).__name__), hint)
     try:
         input_shape = tuple(model.inputs[0].shape)
     except (AttributeError, ValueError, IndexError):

@@ -244,7 +244,7 @@ def optimizer_paths(gd_step, adam_step, steps: int = 60) -> widgets.VBox:
         # the paths by the names a reader reads (paths() keeps the English keys for code)
         current = {i18n._(name): path for name, path in paths().items()}
         ax = paths_on_bowl(current)
-        finals = ", ".join(f"{name}: f = {bowl(path[-1]):.2g}" for name, path in current.items())
+        finals = ", ".join(f"f = {bowl(path[-1]):.2g} ({name})" for name, path in current.items())
         ax.set_title(_("After {steps} steps: {finals}").format(steps=steps, finals=finals),
                      fontsize=9)
         return ax.figure

@@ -37,7 +37,7 @@ def test_wrong_values_message_has_everything_a_student_needs():
 
 @pytest.mark.parametrize("returned, fragment", [
     (None, "returned None"),
-    ([1.0, 4.0], "returned a list"),
+    ([1.0, 4.0], "returned a value of type list"),
     (np.array([1, 4]), "integers where floats were expected"),
     (np.array([[1.0, 4.0]]), "Expected shape (2,), got shape (1, 2)"),
     (np.array(["a", "b"]), "dtype <U1"),

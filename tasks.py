@@ -243,8 +243,20 @@ def cmd_test(args: list[str]) -> int:
     ensure_chromium()
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg"}
     lint = subprocess.call([str(python), "-m", "ruff", "check", "."], cwd=ROOT, env=env)
-    tests = subprocess.call([str(python), "-m", "pytest", *args], cwd=ROOT, env=env)
+    tests = subprocess.call([str(python), "-m", "pytest", *_parallel(args), *args], cwd=ROOT,
+                            env=env)
     return lint or tests
+
+
+def _parallel(args: list[str]) -> list[str]:
+    """pytest-xdist's options, unless ``args`` set them: a test process per core (at most
+    4), each group of tests that shares a costly fixture in one process, the costliest
+    groups first (tests/conftest.py). ``-n 0`` runs everything in one process."""
+    if any(a == "-n" or a.startswith(("-n", "--numprocesses", "--dist")) or a == "no:xdist"
+           for a in args):
+        return []
+    processes = min(4, os.cpu_count() or 1)
+    return ["-n", str(processes), "--dist", "loadscope", "--no-loadscope-reorder"]
 
 
 def cmd_bench(args: list[str]) -> int:

@@ -1,3 +1,4 @@
+import fcntl
 import os
 import sys
 from pathlib import Path
@@ -18,6 +19,69 @@ def root() -> Path:
     return ROOT
 
 
+# ------------------------------------------------------------- test processes
+# tasks.py runs pytest-xdist with --dist loadscope, and a scope here is a group of tests
+# that runs in one process: a module, so that its fixtures are made once, or one
+# parameter of a module-scoped parametrized fixture. Modules that share a costly session
+# fixture other than the editions share a group. The costliest indivisible groups are
+# handed out first, so that no process is left with a long group at the end.
+SHARED_GROUPS = {"test_orchestration": "test_distributed"}   # undisturbed_class
+SPLIT_BY_PARAMETER = {"test_grading"}   # graded_class: a class per notebook
+COSTLIEST_FIRST = ("test_distributed", "test_colab", "test_robust_grading", "test_edition",
+                   "test_jupyterlab", "test_exchange", "test_grading", "test_mistakes")
+
+
+def group_of(nodeid: str) -> str:
+    """The group of the test ``nodeid`` ("tests/test_x.py::test_y[param]")."""
+    path, _, name = nodeid.partition("::")
+    module = Path(path).stem
+    group = SHARED_GROUPS.get(module, module)
+    if module in SPLIT_BY_PARAMETER and name.endswith("]"):
+        group += "[" + name.split("[", 1)[1]
+    return group
+
+
+@pytest.hookimpl(optionalhook=True)   # an xdist hook: the controller's
+def pytest_xdist_make_scheduler(config, log):
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class GroupScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return group_of(nodeid)
+
+    return GroupScheduling(config, log)
+
+
+def pytest_collection_modifyitems(config, items):
+    """In the test processes of an xdist run, the costliest groups first (the controller
+    hands groups out in collection order, with --no-loadscope-reorder)."""
+    if not hasattr(config, "workerinput"):
+        return
+
+    def rank(item) -> int:
+        module = group_of(item.nodeid).split("[", 1)[0]
+        return (COSTLIEST_FIRST.index(module) if module in COSTLIEST_FIRST
+                else len(COSTLIEST_FIRST))
+    items.sort(key=rank)   # stable: collection order within a rank
+
+
+def once_per_run(tmp_path_factory, name: str, make):
+    """``make(folder)``'s result, made once per test run: under pytest-xdist the first
+    process that needs it makes it in the run's shared temporary folder, and the others
+    wait for it and reuse it."""
+    if "PYTEST_XDIST_WORKER" not in os.environ:
+        return make(tmp_path_factory.mktemp(name))
+    shared = tmp_path_factory.getbasetemp().parent   # the run's, above each process's own
+    with open(shared / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        made = shared / f"{name}.made"
+        if not made.exists():
+            made.write_text(str(make(shared / name)))
+        return Path(made.read_text())
+
+
 # ------------------------------------------------------------- the student edition
 # One published edition per test run, and one stand-in for GitHub serving it, shared
 # by the tests of the edition, its JupyterLab and the Colab simulation.
@@ -36,8 +100,9 @@ def edition(tmp_path_factory) -> Path:
     """
     from grader.publish import publish
 
-    return publish(tmp_path_factory.mktemp("edition") / "neural-networks",
-                   EDITION_REPOSITORY, EDITION_REF, from_working_tree=True).out
+    return once_per_run(tmp_path_factory, "edition", lambda folder: publish(
+        folder / "neural-networks", EDITION_REPOSITORY, EDITION_REF,
+        from_working_tree=True).out)
 
 
 SPANISH_REPOSITORY = "nn-course-test/redes-neuronales"
@@ -48,8 +113,9 @@ def edition_es(tmp_path_factory) -> Path:
     """The Spanish student edition of this checkout (``--language es``), once per run."""
     from grader.publish import publish
 
-    return publish(tmp_path_factory.mktemp("edition-es") / "redes-neuronales",
-                   SPANISH_REPOSITORY, EDITION_REF, from_working_tree=True, language="es").out
+    return once_per_run(tmp_path_factory, "edition-es", lambda folder: publish(
+        folder / "redes-neuronales", SPANISH_REPOSITORY, EDITION_REF,
+        from_working_tree=True, language="es").out)
 
 
 @pytest.fixture(scope="session")
@@ -106,12 +172,12 @@ def undisturbed_class(tmp_path_factory, dask_cluster):
     return base, report
 
 
-def pytest_terminal_summary(terminalreporter):
+def _diagnosis_line() -> str | None:
     """The share of catalogued mistakes the diagnosis names (tests/test_mistakes.py)."""
     module = sys.modules.get("tests.test_mistakes")
     found = getattr(module, "DIAGNOSED", None)
     if not found:
-        return
+        return None
     exact = together = others = none = wrong = 0
     for (assignment, grade_id, description), named in found.items():
         group = module._named_together(module.MODULE_OF[assignment], grade_id, description)
@@ -130,7 +196,27 @@ def pytest_terminal_summary(terminalreporter):
     def share(count: int) -> str:
         return f"{count} ({count / total:.1%})"
 
-    terminalreporter.write_line(
-        f"diagnosis, over {total} catalogued mistakes: named alone {share(exact)}; named with "
-        f"the mistakes that compute the same numbers {share(together)}; named with others "
-        f"{share(others)}; not named {share(none)}; wrongly named {share(wrong)}")
+    return (f"diagnosis, over {total} catalogued mistakes: named alone {share(exact)}; named "
+            f"with the mistakes that compute the same numbers {share(together)}; named with "
+            f"others {share(others)}; not named {share(none)}; wrongly named {share(wrong)}")
+
+
+def pytest_sessionfinish(session):
+    """A test process of an xdist run hands its lines to the process that reports."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["summary"] = [line for line in [_diagnosis_line()] if line]
+
+
+@pytest.hookimpl(optionalhook=True)   # an xdist hook
+def pytest_testnodedown(node, error):
+    node.config.stash.setdefault(SUMMARY_KEY, []).extend(
+        getattr(node, "workeroutput", {}).get("summary", []))
+
+
+SUMMARY_KEY = pytest.StashKey[list]()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    lines = config.stash.get(SUMMARY_KEY, []) + [line for line in [_diagnosis_line()] if line]
+    for line in lines:
+        terminalreporter.write_line(line)

@@ -56,8 +56,10 @@ def colab(tmp_path_factory, fake_github):
     subprocess.run([_python312(), "-m", "venv", str(venv)], check=True)
     python = venv / "bin" / "python"
     subprocess.run([python, "-m", "pip", "install", "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([python, "-m", "pip", "install", "--quiet", *COLAB_PACKAGES], check=True,
-                   timeout=1500)
+    # --no-compile: the kernels compile what they import (TensorFlow's other thousands of
+    # files would cost CI a minute of byte-compiling for nothing)
+    subprocess.run([python, "-m", "pip", "install", "--quiet", "--no-compile", *COLAB_PACKAGES],
+                   check=True, timeout=1500)
     site = Path(subprocess.run([python, "-c", "import sysconfig; print(sysconfig.get_paths()"
                                 "['purelib'])"], capture_output=True, text=True,
                                check=True).stdout.strip())

@@ -145,8 +145,9 @@ def fake_github(edition, edition_es, tmp_path_factory):
 
 
 # ------------------------------------------------------------- a Dask cluster
-# One localhost cluster per test run (a scheduler and two workers, separate processes as
-# separate machines would be), shared by every test that grades a class.
+# One localhost cluster per test process (a scheduler and two workers, separate processes
+# as separate machines would be), shared by every test of that process that grades a
+# class. Not one for the whole run: test_distributed kills and restarts its workers.
 @pytest.fixture(scope="session")
 def dask_cluster(tmp_path_factory):
     from tests.cluster import LocalTestCluster

@@ -21,6 +21,27 @@ from grader.sandbox import descendants, kill_tree, wait_exited
 DASK = str(Path(sys.executable).parent / "dask")
 
 
+def processes_outside_other_tests() -> list[tuple[int, str]]:
+    """(pid, command line) of every live process but those of this run's other test
+    processes (under pytest-xdist, the siblings of this one and all below them, which
+    grade classes of their own): what a test that asserts nothing is left may look at. A
+    process orphaned by this test's own work is reparented to init, so it is still seen."""
+    others = set()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        others = set(descendants(os.getppid(), skip={os.getpid()}))
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) in others:
+            continue
+        try:
+            args = Path(f"/proc/{entry}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if args:
+            found.append((int(entry), args.replace(b"\0", b" ").decode(errors="replace").strip()))
+    return found
+
+
 class LocalTestCluster:
     """``dask scheduler`` and ``workers`` × ``dask worker --nthreads 1 --resources grading=1``."""
 

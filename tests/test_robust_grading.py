@@ -21,7 +21,6 @@ import csv
 import os
 import re
 import socket
-import subprocess
 import threading
 import time
 
@@ -552,15 +551,14 @@ def test_gradebook_agrees_with_grades_csv(graded):
 
 def test_nothing_survives_grading(graded, dask_cluster):
     from grader.sandbox import descendants
+    from tests.cluster import processes_outside_other_tests
 
     tmp, *_ = graded
     time.sleep(0.5)
-    listing = subprocess.run(["ps", "-eo", "pid,args"], capture_output=True, text=True).stdout
-    assert [line for line in listing.splitlines()
-            if MARKER in line or "nn-grader-ipc" in line] == []
+    listing = processes_outside_other_tests()
+    assert [args for _, args in listing if MARKER in args or "nn-grader-ipc" in args] == []
     # a worker keeps its checker for the next class (one per worker, sandboxed); any other
     # checker would be a leftover
     workers = {pid for w in dask_cluster.workers for pid in [w.pid, *descendants(w.pid)]}
-    checkers = [line.split(None, 1) for line in listing.splitlines() if "-m checker" in line]
-    assert [args for pid, args in checkers if int(pid) not in workers] == []
+    assert [args for pid, args in listing if "-m checker" in args and pid not in workers] == []
     assert not (tmp / "home" / "work").exists() or not any((tmp / "home" / "work").iterdir())

@@ -46,9 +46,10 @@ def texts(cell) -> str:
 
 
 def leftovers() -> list[str]:
-    listing = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    return [line for line in listing.splitlines()
-            if MARKER in line or "nn-grader-ipc" in line]
+    from tests.cluster import processes_outside_other_tests
+
+    return [args for _, args in processes_outside_other_tests()
+            if MARKER in args or "nn-grader-ipc" in args]
 
 
 @pytest.fixture(autouse=True)

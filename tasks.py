@@ -249,12 +249,14 @@ def cmd_test(args: list[str]) -> int:
 
 
 def _parallel(args: list[str]) -> list[str]:
-    """pytest-xdist's options when $NN_COURSE_TEST_PROCESSES asks for more than one test
-    process (and ``args`` set none): each group of tests that shares a costly fixture in
-    one process, the costliest groups first (tests/conftest.py). One process is the
-    default: two processes starting TCP kernels at once can hand one kernel's port to
-    another (a Run All test once waited on a reply that never came)."""
-    processes = int(os.environ.get("NN_COURSE_TEST_PROCESSES", "1") or 1)
+    """pytest-xdist's options for one test process per core, at most four
+    ($NN_COURSE_TEST_PROCESSES sets the number; 1, or ``args`` naming their own, runs
+    one): each group of tests that shares a costly fixture in one process, the costliest
+    groups first (tests/conftest.py). Test kernels listen on Unix sockets
+    (grader/kernels.py), so processes starting kernels at once cannot take each other's
+    ports."""
+    processes = int(os.environ.get("NN_COURSE_TEST_PROCESSES", "0") or 0) or min(
+        4, os.cpu_count() or 1)
     if processes <= 1 or any(a == "-n" or a.startswith(("-n", "--numprocesses", "--dist"))
                              or a == "no:xdist" for a in args):
         return []

@@ -20,11 +20,10 @@ def root() -> Path:
 
 
 # ------------------------------------------------------------- test processes
-# With NN_COURSE_TEST_PROCESSES=2 (opt-in), tasks.py runs pytest-xdist with --dist
-# loadscope, and a scope here is a group of tests that runs in one process: a module, so
-# that its fixtures are made once, or one parameter of a module-scoped parametrized
-# fixture. Modules that share a costly session
-# fixture other than the editions share a group. The costliest indivisible groups are
+# tasks.py test runs pytest-xdist with --dist loadscope, one process per core, and a
+# scope here is a group of tests that runs in one process: a module, so that its fixtures
+# are made once, or one parameter of a module-scoped parametrized fixture. Modules that
+# share a costly session fixture other than the editions share a group. The costliest indivisible groups are
 # handed out first, so that no process is left with a long group at the end.
 SHARED_GROUPS = {"test_orchestration": "test_distributed"}   # undisturbed_class
 SPLIT_BY_PARAMETER = {"test_grading"}   # graded_class: a class per notebook

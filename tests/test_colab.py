@@ -99,27 +99,28 @@ def _run(notebook, colab, kernel: str, folder: Path, extra_env: dict | None = No
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
     from nbclient import NotebookClient
-
-    _, kernels, env = colab
-    manager = KernelManager(kernel_name=kernel,
-                            kernel_spec_manager=KernelSpecManager(kernel_dirs=[str(kernels)]))
     from nbclient.exceptions import CellExecutionError
 
-    client = NotebookClient(notebook, km=manager, timeout=600, allow_errors=not run_all,
-                            resources={"metadata": {"path": str(folder)}})
-    try:
-        client.execute(env={**env, **(extra_env or {})}, cwd=str(folder))
-    except CellExecutionError:
-        if not run_all:
-            raise
-    finally:  # a kernel handed to nbclient is the caller's to stop, and so is its client:
-        # a client left running pings the dead kernel's heartbeat port for the rest of the
-        # run, and a later kernel given that port as its shell port logs "DELIM not in
-        # msg_list" into whatever cell it is running (seen once in test_run_all)
-        if client.kc is not None:
-            client.kc.stop_channels()
-        if manager.has_kernel:
-            manager.shutdown_kernel(now=True)
+    from grader.kernels import unix_sockets
+
+    _, kernels, env = colab
+    with unix_sockets() as sockets:  # not TCP: another test's client can take a free port
+        manager = KernelManager(kernel_name=kernel, **sockets, kernel_spec_manager=(
+            KernelSpecManager(kernel_dirs=[str(kernels)])))
+        client = NotebookClient(notebook, km=manager, timeout=600, allow_errors=not run_all,
+                                resources={"metadata": {"path": str(folder)}})
+        try:
+            client.execute(env={**env, **(extra_env or {})}, cwd=str(folder))
+        except CellExecutionError:
+            if not run_all:
+                raise
+        finally:  # a kernel handed to nbclient is the caller's to stop, and so is its
+            # client: a client left running would ping the dead kernel's sockets for the
+            # rest of the run
+            if client.kc is not None:
+                client.kc.stop_channels()
+            if manager.has_kernel:
+                manager.shutdown_kernel(now=True)
     return notebook
 
 

@@ -22,6 +22,7 @@ import nbformat
 import pytest
 
 from grader.course import HIDDEN_BLOCK, RELEASE, ROOT, SOLUTION_BLOCK, SOLUTIONS, assignments
+from grader.kernels import command_line, unix_sockets
 from grader.publish import PublishError, publish
 from grader.release import filled_release
 from helpers.setup import colab_badge_url, setup_cell
@@ -166,13 +167,17 @@ def test_validate_works_in_the_edition(which, request, tmp_path):
     solved = filled_release(assignment, release_root=edition / "course")
     path = tmp_path / f"{assignment}.ipynb"
     nbformat.write(solved, path)
-    done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path)],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    with unix_sockets() as sockets:  # not TCP: another test's client can take a free port
+        done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(path),
+                               *command_line(sockets)],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert "Success! Your notebook passes all the tests." in done.stdout, done.stdout[-3000:]
     blank = tmp_path / "blank.ipynb"
     blank.write_bytes((edition / "course" / assignment / f"{assignment}.ipynb").read_bytes())
-    done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(blank)],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    with unix_sockets() as sockets:
+        done = subprocess.run([sys.executable, "-m", "nbgrader", "validate", str(blank),
+                               *command_line(sockets)],
+                              cwd=tmp_path, capture_output=True, text=True, timeout=600)
     assert "NotWritten" in done.stdout and "CHANGED" not in done.stdout, done.stdout[-3000:]
     assert "checks.py" not in done.stdout, done.stdout[-3000:]  # the message, not our frames
 

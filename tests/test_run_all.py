@@ -17,8 +17,10 @@ import os
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from traitlets.config import Config
 
 from grader.course import RELEASE, assignments
+from grader.kernels import unix_sockets
 
 SHOWS = ("plt.show()", "quiz(", "image_grid(", "training_curves(", "_bars(", "_pieces(",
          "optimizer_paths(", "decision_boundary(", "hidden_unit_maps(")
@@ -38,9 +40,11 @@ def _run(assignment, tmp_path, release=RELEASE, env_extra=None):
     notebook.cells += again
     # as in JupyterLab: no NBGRADER_EXECUTION, and matplotlib's inline backend (not Agg)
     env = {k: v for k, v in os.environ.items() if k not in ("NBGRADER_EXECUTION", "MPLBACKEND")}
-    client = NotebookClient(notebook, timeout=300, kernel_name="python3", allow_errors=True,
-                            resources={"metadata": {"path": str(tmp_path)}})
-    client.execute(env={**env, **(env_extra or {})})
+    with unix_sockets() as sockets:  # not TCP: another test's client can take a free port
+        client = NotebookClient(notebook, timeout=300, kernel_name="python3",
+                                allow_errors=True, config=Config(KernelManager=sockets),
+                                resources={"metadata": {"path": str(tmp_path)}})
+        client.execute(env={**env, **(env_extra or {})})
     count = len(notebook.cells) - len(again)
     return nbformat.from_dict({**notebook, "cells": notebook.cells[:count]}), again[1:], visible
 
@@ -79,8 +83,10 @@ def test_run_all_goes_to_the_end_in_the_spanish_edition(assignment, edition_es, 
 def test_the_spanish_edition_s_kernel_imports_its_own_helpers_and_speaks_spanish(edition_es):
     probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "import helpers.i18n as i; print(i.language(), i.__file__)")])
-    NotebookClient(probe, timeout=120, kernel_name="python3").execute(
-        env={**os.environ, "PYTHONPATH": str(edition_es)})
+    with unix_sockets() as sockets:
+        NotebookClient(probe, timeout=120, kernel_name="python3",
+                       config=Config(KernelManager=sockets)).execute(
+            env={**os.environ, "PYTHONPATH": str(edition_es)})
     assert probe.cells[0].outputs[0].text.startswith(f"es {edition_es}")
 
 

@@ -23,8 +23,9 @@ def root() -> Path:
 # tasks.py test runs pytest-xdist with --dist loadscope, one process per core, and a
 # scope here is a group of tests that runs in one process: a module, so that its fixtures
 # are made once, or one parameter of a module-scoped parametrized fixture. Modules that
-# share a costly session fixture other than the editions share a group. The costliest indivisible groups are
-# handed out first, so that no process is left with a long group at the end.
+# share a costly session fixture other than the editions share a group. The costliest
+# indivisible groups are handed out first, so that no process is left with a long group
+# at the end.
 SHARED_GROUPS = {"test_orchestration": "test_distributed"}   # undisturbed_class
 SPLIT_BY_PARAMETER = {"test_grading"}   # graded_class: a class per notebook
 COSTLIEST_FIRST = ("test_distributed", "test_colab", "test_robust_grading", "test_edition",

@@ -9,11 +9,13 @@ which English it translates: when the English changes, :func:`update_catalogue` 
 the old translation marked fuzzy with the English it was made for (``#| msgid``), and
 :func:`problems` names the cell until a translator has looked at it again.
 
-The catalogues cover the notebooks' markdown cells and the comments of their code
-cells, the student edition's README (``README.po``: its paragraphs and the syllabus's
-lines), ``data/README.md`` (``data_README.po``), the feedback pages' words
-(``feedback.po``) and the messages of ``helpers`` (``helpers.po``: each string its code
-marks with ``_()`` or ``N_()``, found by reading the code; ``helpers.i18n`` shows them).
+The catalogues cover the notebooks' markdown cells and, in their code cells, the
+comments and the strings shown to the reader (:func:`shown_strings`: printed, a figure's
+words, a message, a docstring; an f-string's fields stay code), the student edition's
+README (``README.po``: its paragraphs and the syllabus's lines), ``data/README.md``
+(``data_README.po``), the feedback pages' words (``feedback.po``) and the messages of
+``helpers`` (``helpers.po``: each string its code marks with ``_()`` or ``N_()``, found
+by reading the code; ``helpers.i18n`` shows them).
 A helpers message has no context: gettext looks it up by its English alone, so a changed
 English string is a new message, untranslated until a translator makes it (the update
 keeps the old translation beside it, fuzzy, when the English is close).
@@ -35,7 +37,7 @@ from .course import ROOT, assignments
 I18N = ROOT / "i18n"
 LANGUAGES = ("es",)
 SHORTEST_SHARE = 0.6  # a translation under 60% of its English's length lost something
-SHORT_UNITS = ("comment:", "hint:", "helpers/")  # ... unless both are a few words
+SHORT_UNITS = ("comment:", "string:", "hint:", "helpers/")  # ... unless both are a few words
 # the notebook metadata that says which language a notebook is written in (read by the
 # grader, never guessed from the text)
 METADATA_KEY = "nn_course"
@@ -59,7 +61,9 @@ MARKERS = ("_", "N_")  # helpers.i18n's functions: a string literal inside one i
 def units(notebook) -> list[Unit]:
     """The translatable units of an English notebook, in reading order: each markdown cell
     (``markdown:<cell id>``), each comment a reader sees in a code cell
-    (``comment:<cell id>:<n>``, the n-th such comment of the cell) and each hint a check
+    (``comment:<cell id>:<n>``, the n-th such comment of the cell), each string literal a
+    reader is shown (``string:<cell id>:<n>``: printed, a figure's title, label or legend,
+    an exception's or assert's message, a docstring) and each hint a check
     shows (``hint:<cell id>:<n>``: a ``hint="..."`` the cell passes to ``helpers.checks``,
     translated where it is shown, so the cell's code is the same in every language)."""
     found = []
@@ -69,6 +73,8 @@ def units(notebook) -> list[Unit]:
         elif cell.cell_type == "code":
             found += [Unit(f"comment:{cell.id}:{n}", text)
                       for n, (_, _, text) in enumerate(comments(cell.source), 1)]
+            found += [Unit(f"string:{cell.id}:{n}", text)
+                      for n, (text, _, _) in enumerate(shown_strings(cell.source), 1)]
             found += [Unit(f"hint:{cell.id}:{n}", text)
                       for n, (text, _) in enumerate(hints(cell.source), 1)]
     return found
@@ -96,8 +102,9 @@ def hints(source: str) -> list[tuple[str, bool]]:
              and node.arg == "hint" and isinstance(node.value, ast.Constant)
              and isinstance(node.value.value, str)]
     found.sort(key=lambda value: (value.lineno, value.col_offset))
-    return [(value.value, any(start <= starts[value.lineno - 1] + value.col_offset < end
-                              for start, end in hidden)) for value in found]
+    return [(value.value, any(
+        start <= starts[value.lineno - 1] + _column(lines[value.lineno - 1], value.col_offset)
+        < end for start, end in hidden)) for value in found]
 
 
 # comments that are not prose: nbgrader's markers and stub, linters' and tools' pragmas
@@ -147,22 +154,250 @@ def comments(source: str) -> list[tuple[int, int, str]]:
     return found
 
 
+# Where a string literal of a code cell is shown to the reader: the positional arguments
+# of these calls (None: all of them; named by the callee's last name), these keywords of
+# any call but the checks' (whose ``label`` is code), a raised exception's message, an
+# assert's message, a docstring. A literal inside a tuple, list, conditional, sum,
+# f-string or join on its way there is shown too; anything else (dictionary keys,
+# activation names, colours, dtypes) is code and stays as it is.
+SHOWN_ARGUMENTS = {"print": None, "set_title": (0,), "set_xlabel": (0,), "set_ylabel": (0,),
+                   "suptitle": (0,), "title": (0,), "xlabel": (0,), "ylabel": (0,),
+                   "set_text": (0,), "annotate": (0,), "text": (2,), "legend": (0,),
+                   "draw_grid": (2,)}
+SHOWN_KEYWORDS = {"title", "xlabel", "ylabel", "label", "labels", "feature_names"}
+SHOWN_KEYS = {"paths_on_bowl"}  # their first argument's keys are a legend's labels
+PASSED_THROUGH = {"join", "format", "str", "upper", "lower", "capitalize", "strip"}
+
+
+def shown_strings(source: str) -> list[tuple[str, tuple[int, int, int, int], bool]]:
+    """The string literals of a code cell a reader sees (:data:`SHOWN_ARGUMENTS`), as
+    :func:`code_strings` gives them: not the setup cell's (helpers.setup's own), not those
+    inside a solution or hidden-tests block."""
+    import ast
+
+    from helpers.setup import SETUP_MARKER
+
+    from .course import HIDDEN_BLOCK, SOLUTION_BLOCK
+
+    if source.startswith(SETUP_MARKER):
+        return []
+    python = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                       for line in source.split("\n"))
+    try:
+        tree = ast.parse(python)
+    except SyntaxError:
+        return []
+    parents = {id(child): node for node in ast.walk(tree)
+               for child in ast.iter_child_nodes(node)}
+    docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                  if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef,
+                                       ast.ClassDef))
+                  and node.body and isinstance(node.body[0], ast.Expr)}
+    shown = {_span(node) for node in ast.walk(tree)
+             if (isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant)
+                                                    and isinstance(node.value, str)))
+             and (id(node) in docstrings or _reaches_the_reader(node, parents))}
+    shown |= _shown_through_names(tree, parents)
+    lines = source.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    hidden = [(m.start(), m.end()) for block in (SOLUTION_BLOCK, HIDDEN_BLOCK)
+              for m in block.finditer(source)]
+    def offset(span) -> int:
+        return starts[span[0]] + _column(lines[span[0]], span[1])
+
+    return [(text, span, is_f) for text, span, is_f in code_strings(python)
+            if span in shown and re.search(r"[^\W\d_]{2}", _prose_of(text, is_f))
+            and not any(start <= offset(span) < end for start, end in hidden)]
+
+
+def _shown_through_names(tree, parents: dict) -> set:
+    """The spans of literals a loop hands to a name that the cell only ever shows:
+    ``for name, f in (("one-sided", f1), ...): print(f"{name}: ...")``, over a literal
+    (or a name the cell binds once to one), its ``.items()``, ``.keys()``, ``.values()``,
+    ``enumerate`` or ``zip``. A name also used as code keeps its literals code."""
+    import ast
+    from collections import Counter
+
+    loads, bindings, assigned = {}, Counter(), {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                loads.setdefault(node.id, []).append(node)
+            else:
+                bindings[node.id] += 1
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)):
+            assigned[node.targets[0].id] = node.value
+
+    def literal(node):
+        if isinstance(node, ast.Name) and bindings[node.id] == 1:
+            return assigned.get(node.id)
+        return node
+
+    def elements(node) -> list:
+        node = literal(node)
+        if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+            return list(node.elts)
+        if isinstance(node, ast.Dict):
+            return [key for key in node.keys if key is not None]
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            return elements(node.left) + elements(node.right)
+        if isinstance(node, (ast.ListComp, ast.GeneratorExp)):  # its one element's form
+            return [node.elt]
+        if not isinstance(node, ast.Call):
+            return []
+        name = _callee(node)
+        if isinstance(node.func, ast.Attribute) and not node.args and name in (
+                "items", "keys", "values"):
+            mapping = literal(node.func.value)
+            if not isinstance(mapping, ast.Dict):
+                return []
+            pairs = [(k, v) for k, v in zip(mapping.keys, mapping.values, strict=True)
+                     if k is not None]
+            return {"items": [list(p) for p in pairs], "keys": [k for k, _ in pairs],
+                    "values": [v for _, v in pairs]}[name]
+        if name == "enumerate" and len(node.args) == 1:
+            return [[None, item] for item in elements(node.args[0])]
+        if name == "zip":  # a column that is no literal (axes, say) binds nothing
+            columns = [elements(argument) for argument in node.args]
+            return [[column[i] if i < len(column) else None for column in columns]
+                    for i in range(max(map(len, columns), default=0))]
+        if name in ("list", "tuple", "sorted", "reversed") and len(node.args) == 1:
+            return elements(node.args[0])
+        return []
+
+    def only_shown(name: str) -> bool:
+        uses = loads.get(name, [])
+        return bool(uses) and all(_reaches_the_reader(use, parents) for use in uses)
+
+    found = set()
+
+    def bind(target, item) -> None:
+        if isinstance(target, ast.Name):
+            if (isinstance(item, ast.JoinedStr) or (isinstance(item, ast.Constant)
+                                                    and isinstance(item.value, str))) \
+                    and only_shown(target.id):
+                found.add(_span(item))
+        elif isinstance(target, (ast.Tuple, ast.List)):
+            parts = item if isinstance(item, list) else (
+                item.elts if isinstance(item, (ast.Tuple, ast.List)) else None)
+            if parts is not None and len(parts) == len(target.elts):
+                for inner, part in zip(target.elts, parts, strict=True):
+                    bind(inner, part)
+
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.For, ast.comprehension)):
+            for item in elements(node.iter):
+                bind(node.target, item)
+    return found
+
+
+def _reaches_the_reader(node, parents: dict) -> bool:
+    import ast
+
+    through = (ast.Tuple, ast.List, ast.Set, ast.IfExp, ast.BinOp, ast.BoolOp, ast.Starred,
+               ast.GeneratorExp, ast.ListComp, ast.JoinedStr, ast.FormattedValue,
+               ast.Attribute)
+    while (parent := parents.get(id(node))) is not None:
+        if isinstance(parent, ast.Call):
+            name = _callee(parent)
+            if parent.func is node and isinstance(node, ast.Name):
+                return False  # a function's name, not a text
+            if parent.func is node or name in PASSED_THROUGH:
+                node = parent
+                continue
+            if isinstance(parents.get(id(parent)), ast.Raise):
+                return True
+            positions = SHOWN_ARGUMENTS.get(name, ())
+            return node in parent.args and (positions is None
+                                            or parent.args.index(node) in positions)
+        if isinstance(parent, ast.keyword):
+            call = parents[id(parent)]
+            return parent.arg in SHOWN_KEYWORDS and not _callee(call).startswith(
+                ("check_", "expect"))
+        if isinstance(parent, ast.Assert):
+            return parent.msg is node
+        if isinstance(parent, ast.Dict):  # a plot's {label: data}
+            call = parents.get(id(parent))
+            return (node in parent.keys and isinstance(call, ast.Call)
+                    and _callee(call) in SHOWN_KEYS and call.args[:1] == [parent])
+        if isinstance(parent, ast.IfExp) and parent.test is node:
+            return False
+        if not isinstance(parent, through):
+            return False
+        node = parent
+    return False
+
+
+def code_tree(source: str, texts: frozenset[str] = frozenset()) -> str:
+    """What a code cell computes: its syntax tree (IPython's ``%`` and ``!`` lines left
+    out) with each string shown to the reader (:func:`shown_strings`, or any literal whose
+    text is in ``texts``) written as "<shown>": equal in every language."""
+    import ast
+
+    python = "\n".join(line for line in source.split("\n")
+                       if not line.lstrip().startswith(("%", "!")))
+    spans = {span for _, span, _ in shown_strings(python)}
+    spans |= {span for text, span, _ in code_strings(python) if text in texts}
+
+    class Mask(ast.NodeTransformer):
+        def visit_JoinedStr(self, node):  # noqa: N802
+            return self._masked(node) or self.generic_visit(node)
+
+        def visit_Constant(self, node):  # noqa: N802
+            return self._masked(node) or node
+
+        def _masked(self, node):
+            if _span(node) in spans:
+                return ast.copy_location(ast.Constant("<shown>"), node)
+            return None
+
+    return ast.dump(Mask().visit(ast.parse(python)))
+
+
+def _prose_of(text: str, is_f: bool) -> str:
+    """A literal's text without an f-string's fields of code."""
+    for field in fields(text, as_written=True) if is_f else ():
+        if TEXT_FIELD.fullmatch(field):
+            continue
+        text = text.replace(field, " ")
+    return text
+
+
+def _callee(call) -> str:
+    import ast
+
+    func = call.func
+    return func.attr if isinstance(func, ast.Attribute) else (
+        func.id if isinstance(func, ast.Name) else "")
+
+
 def translated_code(source: str, cell_id: str, messages: dict) -> str:
-    """A code cell with each reader's comment replaced by its translation (``messages``:
-    context -> Babel message); everything else, character for character, as it was."""
+    """A code cell with each reader's comment and shown string replaced by its translation
+    (``messages``: context -> Babel message); everything else, character for character,
+    as it was."""
     lines = source.split("\n")
     for n, (row, column, text) in enumerate(comments(source), 1):
         message = messages.get(f"comment:{cell_id}:{n}")
         if message is not None and message.id == text and message.string:
             lines[row] = lines[row][:column] + message.string
-    return "\n".join(lines)
+    commented = "\n".join(lines)
+    wording, spans = {}, set()
+    for n, (text, span, _) in enumerate(shown_strings(source), 1):
+        message = messages.get(f"string:{cell_id}:{n}")
+        if message is not None and message.id == text and message.string:
+            wording[text] = message.string
+            spans.add(span)
+    return translated_strings(commented, wording, spans=spans) if wording else commented
 
 
 def code_strings(source: str) -> list[tuple[str, tuple[int, int, int, int], bool]]:
     """The string literals of Python code, each as (its text, where it is: first line, first
     column, last line, end column, 0-based, and whether it is an f-string). An f-string's
-    text is its template: each field written ``{expression}`` as in the code (one with a
-    conversion or format spec is left out: no translator should touch it)."""
+    text is its template: each field written ``{expression!conversion:spec}`` as in the
+    code (one whose spec holds a field of its own is left out)."""
     import ast
 
     try:
@@ -170,20 +405,22 @@ def code_strings(source: str) -> list[tuple[str, tuple[int, int, int, int], bool
     except SyntaxError:
         return []
     found, inside = [], set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.JoinedStr):
+    for node in ast.walk(tree):  # outside in: a JoinedStr before what it holds
+        if isinstance(node, ast.JoinedStr) and id(node) not in inside:
             parts = []
             for value in node.values:
                 if isinstance(value, ast.Constant):
                     parts.append(value.value.replace("{", "{{").replace("}", "}}"))
-                elif (value.conversion == -1 and value.format_spec is None
-                      and (field := ast.get_source_segment(source, value.value))
-                      and "\n" not in field):
-                    parts.append("{" + field + "}")
+                elif ((field := ast.get_source_segment(source, value.value))
+                      and "\n" not in field and (spec := _format_spec(value)) is not None):
+                    conversion = "" if value.conversion == -1 else "!" + chr(value.conversion)
+                    parts.append("{" + field + conversion + spec + "}")
                 else:
                     parts = None
                     break
-            inside |= {id(v) for v in node.values}
+            # its parts, its fields' specs (JoinedStrs of their own) and any literal in a
+            # field's expression belong to the template
+            inside |= {id(part) for part in ast.walk(node)}
             if parts is not None:
                 found.append(("".join(parts), _span(node), True))
         elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
@@ -192,25 +429,54 @@ def code_strings(source: str) -> list[tuple[str, tuple[int, int, int, int], bool
     return sorted(found, key=lambda item: item[1])
 
 
+def _format_spec(value) -> str | None:
+    """A formatted value's ``:spec`` as written ("" for none), None for a nested field."""
+    import ast
+
+    if value.format_spec is None:
+        return ""
+    pieces = value.format_spec.values
+    if not all(isinstance(piece, ast.Constant) for piece in pieces):
+        return None
+    return ":" + "".join(piece.value for piece in pieces)
+
+
 def _span(node) -> tuple[int, int, int, int]:
     return node.lineno - 1, node.col_offset, node.end_lineno - 1, node.end_col_offset
 
 
-def translated_strings(source: str, messages: dict[str, str], width: int = 92) -> str:
-    """Python code with each string literal whose text ``messages`` translates replaced by
-    a literal of the translation (implicit concatenation, wrapped near ``width`` columns,
-    where the original spanned lines); all else, character for character, as it was."""
+def translated_strings(source: str, messages: dict[str, str], width: int = 92,
+                       spans: set | None = None) -> str:
+    """Python code with each string literal whose text ``messages`` translates (of those at
+    ``spans`` only, if given) replaced by a literal of the translation: triple-quoted
+    where the original was, else in implicit concatenation wrapped near ``width`` columns
+    where the original spanned lines; all else, character for character, as it was."""
     lines = source.split("\n")
-    for text, (first, start, last, end), is_f in reversed(code_strings(source)):
-        if text not in messages:
+    python = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in lines)
+    for text, span, is_f in reversed(code_strings(python)):
+        if text not in messages or (spans is not None and span not in spans):
             continue
+        first, start, last, end = span  # the syntax tree's columns count UTF-8 bytes
+        start, end = _column(lines[first], start), _column(lines[last], end)
         translation = messages[text]
         prefix = "f" if is_f else ""
-        indent = " " * start
-        pieces = _wrapped(translation, width - start) if last > first else [translation]
-        literal = ("\n" + indent).join(prefix + _quoted(piece) for piece in pieces)
+        if lines[first][start:].lstrip("rRfF")[:3] in ('"""', "'''"):  # a docstring, say
+            body = translation.replace("\\", "\\\\").replace('"""', '\\"""')
+            if body.endswith('"'):
+                body = body[:-1] + '\\"'
+            literal = f'{prefix}"""{body}"""'
+        else:
+            indent = " " * start
+            pieces = (_wrapped(translation, width - start, is_f) if last > first
+                      else [translation])
+            literal = ("\n" + indent).join(prefix + _quoted(piece) for piece in pieces)
         lines[first:last + 1] = (lines[first][:start] + literal + lines[last][end:]).split("\n")
     return "\n".join(lines)
+
+
+def _column(line: str, offset: int) -> int:
+    """The column of ``line`` at byte ``offset`` of its UTF-8."""
+    return len(line.encode("utf-8")[:offset].decode("utf-8"))
 
 
 def _quoted(text: str) -> str:
@@ -219,14 +485,17 @@ def _quoted(text: str) -> str:
     return f'"{literal[1:-1]}"' if literal.startswith("'") and '"' not in text else literal
 
 
-def _wrapped(text: str, width: int) -> list[str]:
-    """``text`` cut after spaces into pieces of about ``width`` characters (a literal each)."""
-    pieces, current = [], ""
+def _wrapped(text: str, width: int, fields: bool = False) -> list[str]:
+    """``text`` cut after spaces into pieces of about ``width`` characters (a literal each);
+    with ``fields`` (an f-string's template), never inside a ``{field}``."""
+    pieces, current, depth = [], "", 0
     for word in re.split(r"(?<= )", text):
-        if current and len(current) + len(word) > max(width - 3, 20):
+        if current and depth == 0 and len(current) + len(word) > max(width - 3, 20):
             pieces.append(current)
             current = ""
         current += word
+        if fields:
+            depth += word.replace("{{", "").count("{") - word.replace("}}", "").count("}")
     return [*pieces, current] if current else pieces or [""]
 
 
@@ -331,6 +600,33 @@ def placeholders(text: str) -> list[str]:
                       if field is not None)
     except ValueError:
         return ["<not a format string>"]
+
+
+# a field that is only text: a quoted string or a choice of two, with a format spec
+# (``{'parameters':>12}``, ``{'more' if a > b else 'less'}``): its words are the reader's
+TEXT_FIELD = re.compile(r"""\{(?:(['"])[^'"{}\\]*\1|(['"])[^'"{}\\]*\2 if ([^{}]+) else """
+                        r"""(['"])[^'"{}\\]*\4)(:[^{}]*)?\}""")
+
+
+def fields(template: str, as_written: bool = False) -> list[str]:
+    """The ``{...}`` fields of an f-string's template as written, sorted (its code: a
+    translation keeps every one, character for character, but for the words of a field
+    that is only text, :data:`TEXT_FIELD`). ``{{`` and ``}}`` are text."""
+    found, depth, start = [], 0, 0
+    text = template.replace("{{", "  ").replace("}}", "  ") if "{" in template else template
+    for index, char in enumerate(text):
+        if char == "{":
+            depth += 1
+            start = index if depth == 1 else start
+        elif char == "}" and depth:
+            depth -= 1
+            if depth == 0:
+                field = template[start:index + 1]
+                if not as_written and (text := TEXT_FIELD.fullmatch(field)) is not None:
+                    field = (f"{{'…' if {text[3]} else '…'{text[5] or ''}}}" if text[3]
+                             else f"{{'…'{text[5] or ''}}}")
+                found.append(field)
+    return sorted(found)
 
 
 def catalogue_path(name: str, language: str, folder: Path | None = None) -> Path:
@@ -464,8 +760,19 @@ def update_catalogue(assignment: str, language: str) -> Path:
                         {m.id: m for m in old.values()} if old else {})
         write_catalogue(catalogue, path)
         return path
-    for unit in units_of(assignment):
+    # a cell's n-th comment, string or hint moves when one is added before it: a unit
+    # finds its old translation by cell and English too
+    moved = {(m.context.rsplit(":", 1)[0], m.id): m for m in old.values()
+             if m.context and m.context.count(":") == 2 and m.string and not m.fuzzy}
+    found = units_of(assignment)
+    now = {(unit.context.rsplit(":", 1)[0], unit.english) for unit in found}
+    for unit in found:
         before = old.get(unit.context)
+        cell = unit.context.rsplit(":", 1)[0]
+        if unit.context.count(":") == 2 and (before is None or before.id != unit.english):
+            if before is not None and (cell, before.id) in now:  # it moved on: not ours
+                before = None
+            before = moved.get((cell, unit.english), before)
         if before is None or not before.string:
             catalogue.add(unit.english, "", context=unit.context)
         elif before.id == unit.english:
@@ -544,6 +851,10 @@ def problems(assignment: str, language: str, notebook=None, *, root: Path = ROOT
         elif unit.context.startswith("comment:") and (
                 not message.string.startswith("#") or "\n" in message.string):
             found.append(f"{where}: a comment's translation must be one line starting with #")
+        elif unit.context.startswith("string:") and fields(message.string) != fields(
+                unit.english):
+            found.append(f"{where}: the translation's {{fields}} {fields(message.string)} "
+                         f"are not the English's {fields(unit.english)} (code: keep them)")
         elif assignment == HELPERS and placeholders(message.string) != placeholders(
                 unit.english):
             found.append(f"{where}: the translation's {{fields}} {placeholders(message.string)}"

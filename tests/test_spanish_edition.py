@@ -8,7 +8,6 @@ is graded by one command: equal scores for equal answers, each page in its noteb
 language.
 """
 
-import ast
 import json
 import re
 import subprocess
@@ -35,71 +34,6 @@ def _notebook(edition: Path, assignment: str):
     return nbformat.read(edition / "course" / assignment / f"{assignment}.ipynb", as_version=4)
 
 
-def _code(source: str, shown: set[str] = frozenset()) -> str:
-    """The syntax tree of code, each literal in ``shown`` (texts shown to the reader, in
-    either language) written as "<shown>"."""
-    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
-    text = "\n".join(lines)
-    tree = ast.parse(text)
-    spans = {span for value, span, _ in i18n.code_strings(text) if value in shown}
-
-    class Mask(ast.NodeTransformer):
-        def visit_JoinedStr(self, node):  # noqa: N802
-            return self._masked(node) or self.generic_visit(node)
-
-        def visit_Constant(self, node):  # noqa: N802
-            return self._masked(node) or node
-
-        def _masked(self, node):
-            if i18n._span(node) in spans:
-                return ast.copy_location(ast.Constant("<shown>"), node)
-            return None
-
-    return ast.dump(Mask().visit(tree))
-
-
-SPANISH_CATALOGUE = "helpers/locale/es/LC_MESSAGES/helpers.mo"
-
-
-def test_the_spanish_edition_holds_the_english_files(edition, edition_es):
-    assert set(_files(edition_es)) == {*_files(edition), SPANISH_CATALOGUE}
-    for name in ("helpers/checks.py", "data/mnist_5k.npz", "pyproject.toml", "LICENSE"):
-        assert (edition_es / name).read_bytes() == (edition / name).read_bytes(), name
-    # its helpers speak Spanish: the one line that says so, and the compiled catalogue
-    english, spanish = ((folder / "helpers" / "i18n.py").read_text().splitlines()
-                        for folder in (edition, edition_es))
-    assert [(a, b) for a, b in zip(english, spanish, strict=True) if a != b] == [
-        ('DEFAULT_LANGUAGE = "en"', 'DEFAULT_LANGUAGE = "es"')]
-    # the data's README in Spanish: each block the catalogue's translation of the English's
-    english = (edition / "data" / "README.md").read_text(encoding="utf-8")
-    wording = i18n.current(i18n.DATA_README, "es")
-    assert (edition_es / "data" / "README.md").read_text(encoding="utf-8") == \
-        i18n.translated_blocks(english, wording)
-    assert all(u.english in wording for u in i18n.units_of(i18n.DATA_README))
-    described = json.loads((edition_es / "edition.json").read_text())
-    assert described == {"repository": SPANISH_REPOSITORY, "ref": EDITION_REF,
-                         "assignments": ASSIGNMENTS, "language": "es"}
-    assert "language" not in json.loads((edition / "edition.json").read_text())
-
-
-def test_the_spanish_edition_s_helpers_say_everything_in_spanish(edition, edition_es):
-    """With nothing but the edition on disk (no i18n/, no Babel needed), its helpers show
-    every message as the catalogue translates it; the English edition's, in English."""
-    from helpers.i18n import catalogue
-
-    script = ("import json, sys; sys.path.insert(0, '.'); from helpers import i18n; "
-              "assert i18n.__file__.startswith(sys.argv[1]), i18n.__file__; "
-              "english = json.loads(sys.stdin.read()); "
-              "print(json.dumps({e: i18n._(e) for e in english}))")
-    spanish = catalogue("es")
-    assert spanish and len(spanish) == len(i18n.units_of(i18n.HELPERS))
-    for folder, expected in ((edition_es, spanish), (edition, {e: e for e in spanish})):
-        shown = subprocess.run([sys.executable, "-I", "-B", "-c", script, str(folder)], cwd=folder,
-                               input=json.dumps(list(spanish)), capture_output=True,
-                               text=True, check=True)
-        assert json.loads(shown.stdout) == expected, folder
-
-
 @pytest.mark.parametrize("assignment", ASSIGNMENTS)
 def test_each_spanish_notebook_is_the_english_one_in_spanish(edition, edition_es, assignment):
     english, spanish = _notebook(edition, assignment), _notebook(edition_es, assignment)
@@ -108,14 +42,15 @@ def test_each_spanish_notebook_is_the_english_one_in_spanish(edition, edition_es
     wording = i18n.current(assignment, "es")
     messages = i18n.current_messages(assignment, "es")
     shown_es = {english: text for english, text in i18n.shown_messages("es").items()
-                if english in SETUP_MESSAGES}  # the setup cell's, the only translated literals
-    shown = {*shown_es, *shown_es.values()}
+                if english in SETUP_MESSAGES}  # the setup cell's, helpers' own messages
+    shown = frozenset({*shown_es, *shown_es.values()})
     for en, es in zip(english.cells, spanish.cells, strict=True):
         en_meta, es_meta = dict(nbgrader_meta(en)), dict(nbgrader_meta(es))
         en_meta.pop("checksum", None), es_meta.pop("checksum", None)
         assert (es.cell_type, es.id, es_meta) == (en.cell_type, en.id, en_meta), en.id
         if en.cell_type == "code":  # the same code, but for the texts shown to the reader
-            assert _code(es.source.replace(SPANISH_REPOSITORY, "OWNER/NAME"), shown) == _code(
+            assert i18n.code_tree(es.source.replace(SPANISH_REPOSITORY, "OWNER/NAME"),
+                                  shown) == i18n.code_tree(
                 en.source.replace(EDITION_REPOSITORY, "OWNER/NAME"), shown), en.id
             translations = [shown_es[text] for text, _, _ in i18n.code_strings(en.source)
                             if text in shown_es]
@@ -127,6 +62,10 @@ def test_each_spanish_notebook_is_the_english_one_in_spanish(edition, edition_es
             assert spanish_comments == [
                 messages[f"comment:{en.id}:{n}"].string
                 for n, _ in enumerate(english_comments, 1)], en.id
+            # and every string shown to the reader (printed, a figure's words, a docstring)
+            assert [text for text, _, _ in i18n.shown_strings(es.source)] == [
+                messages[f"string:{en.id}:{n}"].string
+                for n, _ in enumerate(i18n.shown_strings(en.source), 1)], en.id
         elif en.source.strip():
             english_text = en.source.replace(
                 colab_badge_url(assignment, EDITION_REPOSITORY, EDITION_REF),

@@ -8,7 +8,6 @@ terms are rendered as the glossary says; a notebook's language is read from its
 metadata, never from its text.
 """
 
-import ast
 import copy
 import re
 import shutil
@@ -52,11 +51,6 @@ def test_the_catalogue_holds_only_the_notebook_s_units_as_update_writes_them(
     assert (tmp_path / "es" / f"{assignment}.po").read_bytes() == committed
 
 
-def _code_tree(source: str) -> str:
-    lines = [line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))]
-    return ast.dump(ast.parse("\n".join(lines)))
-
-
 @pytest.mark.parametrize("assignment", TRANSLATED)
 def test_the_spanish_notebook_computes_what_the_english_one_computes(assignment):
     english = _english(assignment)
@@ -65,7 +59,7 @@ def test_the_spanish_notebook_computes_what_the_english_one_computes(assignment)
     for en, es in zip(english.cells, spanish.cells, strict=True):
         assert (es.cell_type, es.id, es.metadata) == (en.cell_type, en.id, en.metadata)
         if en.cell_type == "code":
-            assert _code_tree(es.source) == _code_tree(en.source), en.id
+            assert i18n.code_tree(es.source) == i18n.code_tree(en.source), en.id
         elif en.source.strip():
             assert es.source != en.source, f"{assignment} {en.id} is still English"
     assert i18n.language_of(spanish) == "es" and i18n.language_of(english) == "en"
@@ -177,6 +171,22 @@ def test_a_new_cell_and_a_shortened_translation_are_named(scratch_catalogues):
     assert len(found) == 1 and f"markdown:{first.id}: the translation has" in found[0]
 
 
+def test_a_string_moved_by_a_new_one_before_it_keeps_its_translation(
+        scratch_catalogues, monkeypatch):
+    """A print added at the top of a cell renumbers the cell's strings: the update finds
+    each moved string's translation by its cell and English, and only the new one is
+    named."""
+    assignment = FINISHED
+    english = _english(assignment)
+    cell = next(c for c in english.cells if c.cell_type == "code"
+                and len(i18n.shown_strings(c.source)) >= 2)
+    cell.source = 'print("A line the translator has not seen.")\n' + cell.source
+    monkeypatch.setattr(i18n, "_source", lambda _assignment: copy.deepcopy(english))
+    i18n.update_catalogue(assignment, "es")
+    assert i18n.problems(assignment, "es", english) == [
+        f"{assignment} string:{cell.id}:1: not translated"]
+
+
 def test_a_glossary_term_rendered_otherwise_is_named(scratch_catalogues):
     assignment = FINISHED
     path = i18n.catalogue_path(assignment, "es")
@@ -219,6 +229,84 @@ def test_the_comments_a_reader_sees_are_units_and_nothing_else_is():
     spanish = i18n.translated_code(source, "c", messages)
     assert spanish.splitlines()[0] == "# lo que hace la celda"
     assert spanish.splitlines()[1:] == source.splitlines()[1:]  # the stale one kept English
+
+
+class _Message:
+    def __init__(self, english, string):
+        self.id, self.string = english, string
+
+
+STRINGS = '''"""A cell's strings: what the reader is shown, and code."""
+def area(w, h):
+    """Area of a w x h rectangle.
+
+    Args:
+        w, h: sides.
+    """
+    ### BEGIN SOLUTION
+    print("an answer's line")
+    ### END SOLUTION
+options = {"activation": "relu", "metrics": ["accuracy"]}
+print(f"area {area(2, 3):.1f} m²", "(in °C)", {"key": 1}["key"], "(°C)")
+ax.set(xlabel="accuracy", ylabel="temperature (°C)", title=f"{n} epochs", yscale="log")
+ax.plot(x, y, "rv", label="data", color="tab:red")
+check_close(area, (2, 3), 6, label="area(2, 3)")
+assert area(1, 1) == 1, f"area(1, 1) = {area(1, 1)!r}, expected 1"
+raise ValueError("a message for the reader " + str(3))
+print(" ".join(f"{v:>6.2f}" for v in [1.0]), "x" if n else "y")
+### BEGIN HIDDEN TESTS
+assert area(2, 2) == 4, "a hidden test's message"
+### END HIDDEN TESTS
+'''
+
+
+def test_the_strings_a_reader_is_shown_are_units_and_code_strings_are_not():
+    """Printed, a figure's words, a docstring, an assert's or exception's message, with an
+    f-string's fields as written (specs too); not dictionary keys, metrics, colours,
+    formats, a check's label (code), a text of no two letters in a row, nor what a
+    solution or hidden test holds."""
+    shown = [text for text, _, _ in i18n.shown_strings(STRINGS)]
+    assert shown == [
+        "A cell's strings: what the reader is shown, and code.",
+        "Area of a w x h rectangle.\n\n    Args:\n        w, h: sides.\n    ",
+        "area {area(2, 3):.1f} m²", "(in °C)",
+        "accuracy", "temperature (°C)", "{n} epochs",
+        "data",
+        "area(1, 1) = {area(1, 1)!r}, expected 1",
+        "a message for the reader "]
+    assert i18n.fields("area {area(2, 3):.1f} m² {{not a field}}") == ["{area(2, 3):.1f}"]
+
+
+def test_a_shown_string_s_translation_is_valid_code_that_changes_nothing_else():
+    """Each shown string is replaced where it stands (non-ASCII before it on the line, a
+    docstring kept triple-quoted, the same text left alone where it is code), and the
+    translated cell computes what the English one does."""
+    english = [text for text, _, _ in i18n.shown_strings(STRINGS)]
+    spanish = ["Las cadenas de una celda.", "Área de un rectángulo w x h.\n\n    Argumentos:"
+               "\n        w, h: lados.\n    ", "área {area(2, 3):.1f} m²", "(en °C)",
+               "exactitud", "temperatura (°C)", "{n} épocas", "datos",
+               "area(1, 1) = {area(1, 1)!r}, se esperaba 1", "un mensaje para quien lee "]
+    messages = {f"string:c:{n}": _Message(en, es)
+                for n, (en, es) in enumerate(zip(english, spanish, strict=True), 1)}
+    translated = i18n.translated_code(STRINGS, "c", messages)
+    assert [text for text, _, _ in i18n.shown_strings(translated)] == spanish
+    assert i18n.code_tree(translated) == i18n.code_tree(STRINGS)
+    assert '"metrics": ["accuracy"]' in translated and 'xlabel="exactitud"' in translated
+    assert '    """Área de un rectángulo w x h.\n\n    Argumentos:\n' in translated
+    stale = {**messages, "string:c:5": _Message("an older English", "no se usa")}
+    assert 'xlabel="accuracy"' in i18n.translated_code(STRINGS, "c", stale)
+
+
+def test_a_shown_string_s_translation_keeps_its_fields(scratch_catalogues):
+    assignment = FINISHED
+    path = i18n.catalogue_path(assignment, "es")
+    catalogue = i18n.read_catalogue(path)
+    message = next(m for m in catalogue if m.id and m.context.startswith("string:")
+                   and i18n.fields(m.id))
+    message.string = message.string.replace(i18n.fields(message.id)[0], "{otro}")
+    i18n.write_catalogue(catalogue, path)
+    [problem] = i18n.problems(assignment, "es")
+    assert problem.startswith(f"{assignment} {message.context}: the translation's {{fields}}")
 
 
 def test_a_comment_s_translation_must_stay_a_one_line_comment(scratch_catalogues):

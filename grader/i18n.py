@@ -165,7 +165,7 @@ SHOWN_ARGUMENTS = {"print": None, "set_title": (0,), "set_xlabel": (0,), "set_yl
                    "set_text": (0,), "annotate": (0,), "text": (2,), "legend": (0,),
                    "draw_grid": (2,)}
 SHOWN_KEYWORDS = {"title", "xlabel", "ylabel", "label", "labels", "feature_names"}
-SHOWN_KEYS = {"paths_on_bowl"}  # their first argument's keys are a legend's labels
+SHOWN_KEYS = {"paths_on_bowl", "training_curves"}  # their first argument's keys: a legend
 PASSED_THROUGH = {"join", "format", "str", "upper", "lower", "capitalize", "strip"}
 
 
@@ -197,7 +197,7 @@ def shown_strings(source: str) -> list[tuple[str, tuple[int, int, int, int], boo
              if (isinstance(node, ast.JoinedStr) or (isinstance(node, ast.Constant)
                                                     and isinstance(node.value, str)))
              and (id(node) in docstrings or _reaches_the_reader(node, parents))}
-    shown |= _shown_through_names(tree, parents)
+    shown |= _shown_through_names(tree, parents)[0]
     lines = source.split("\n")
     starts = [0]
     for line in lines:
@@ -212,11 +212,12 @@ def shown_strings(source: str) -> list[tuple[str, tuple[int, int, int, int], boo
             and not any(start <= offset(span) < end for start, end in hidden)]
 
 
-def _shown_through_names(tree, parents: dict) -> set:
-    """The spans of literals a loop hands to a name that the cell only ever shows:
-    ``for name, f in (("one-sided", f1), ...): print(f"{name}: ...")``, over a literal
-    (or a name the cell binds once to one), its ``.items()``, ``.keys()``, ``.values()``,
-    ``enumerate`` or ``zip``. A name also used as code keeps its literals code."""
+def _shown_through_names(tree, parents: dict) -> tuple[set, set[str]]:
+    """The spans of literals a loop or an assignment hands to a name that the cell only
+    ever shows: ``for name, f in (("one-sided", f1), ...): print(f"{name}: ...")``, over
+    a literal (or a name the cell binds once to one), its ``.items()``, ``.keys()``,
+    ``.values()``, ``enumerate`` or ``zip``; ``note = "a" if c else "b"``. A name also
+    used as code keeps its literals code."""
     import ast
     from collections import Counter
 
@@ -272,14 +273,18 @@ def _shown_through_names(tree, parents: dict) -> set:
         uses = loads.get(name, [])
         return bool(uses) and all(_reaches_the_reader(use, parents) for use in uses)
 
-    found = set()
+    found, names = set(), set()
 
     def bind(target, item) -> None:
-        if isinstance(target, ast.Name):
+        if isinstance(item, ast.IfExp):
+            bind(target, item.body)
+            bind(target, item.orelse)
+        elif isinstance(target, ast.Name):
             if (isinstance(item, ast.JoinedStr) or (isinstance(item, ast.Constant)
                                                     and isinstance(item.value, str))) \
                     and only_shown(target.id):
                 found.add(_span(item))
+                names.add(target.id)
         elif isinstance(target, (ast.Tuple, ast.List)):
             parts = item if isinstance(item, list) else (
                 item.elts if isinstance(item, (ast.Tuple, ast.List)) else None)
@@ -291,7 +296,26 @@ def _shown_through_names(tree, parents: dict) -> set:
         if isinstance(node, (ast.For, ast.comprehension)):
             for item in elements(node.iter):
                 bind(node.target, item)
-    return found
+        elif (isinstance(node, ast.Assign) and len(node.targets) == 1
+              and isinstance(node.targets[0], ast.Name) and bindings[node.targets[0].id] == 1
+              and isinstance(node.value, ast.IfExp)):
+            bind(node.targets[0], node.value)  # note = "(none)" if ... else f"..."
+    return found, names
+
+
+def names_shown(source: str) -> set[str]:
+    """The names through which a cell's literals reach the reader (and are translated):
+    another cell that uses one would get the translation, so a test forbids it."""
+    import ast
+
+    try:
+        tree = ast.parse("\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                                   for line in source.split("\n")))
+    except SyntaxError:
+        return set()
+    parents = {id(child): node for node in ast.walk(tree)
+               for child in ast.iter_child_nodes(node)}
+    return _shown_through_names(tree, parents)[1]
 
 
 def _reaches_the_reader(node, parents: dict) -> bool:

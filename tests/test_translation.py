@@ -70,8 +70,8 @@ def test_the_glossary_s_terms_are_translated_as_it_says(assignment):
     assert i18n.glossary_problems(assignment, "es") == []
 
 
-PLACEHOLDERS = re.compile(r"\{\w*\}|</?\w+[^>]*>|&\w+;|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|\]\([^)]*\)",
-                          re.S)
+PLACEHOLDERS = re.compile(r"\{\w*\}|</?[A-Za-z]\w*[^>]*>|&\w+;|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$"
+                          r"|\]\([^)]*\)", re.S)  # a tag starts with a letter: not {x:<30}
 
 
 def _kept(text):
@@ -450,3 +450,24 @@ def test_the_setup_cell_s_messages_are_its_literals_and_translate_into_valid_cod
     assert not found & set(SETUP_MESSAGES) and "pip dijo: {said[-1]}" in found
     # what a learner's failed install is matched against stays pip's and git's English
     assert {"Could not resolve host", "Repository not found", "unknown revision"} <= found
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_a_name_whose_texts_are_translated_is_used_in_its_own_cell_only(assignment):
+    """A loop's label translated because its cell only shows it must not reach another
+    cell (one that uses the name without binding it), where it could be code."""
+    import ast
+
+    cells = [c for c in _english(assignment).cells if c.cell_type == "code"]
+    for cell in cells:
+        for name in i18n.names_shown(cell.source):
+            for other in cells:
+                if other is cell:
+                    continue
+                python = "\n".join(line for line in other.source.split("\n")
+                                   if not line.lstrip().startswith(("%", "!")))
+                nodes = [node for node in ast.walk(ast.parse(python))
+                         if isinstance(node, ast.Name)]
+                free = ({n.id for n in nodes if isinstance(n.ctx, ast.Load)}
+                        - {n.id for n in nodes if isinstance(n.ctx, ast.Store)})
+                assert name not in free, (cell.id, name, other.id)

@@ -126,7 +126,7 @@ def test_05_the_entropy_is_reached_only_for_powers_of_a_half():
     assert (f"{best:.3f}", f"{entropy:.3f}") == ("1.667", "1.585")
     for k in (2, 5):
         per_draw = _best_average_questions_of_equal_outcomes(3**k) / k
-        assert f"blocks of {k} draws: {per_draw:.3f} questions per draw" in printed
+        assert f"blocks of size {k}: {per_draw:.3f} questions per draw" in printed
     assert f"(1 / ln 2 = {1 / math.log(2):.4f})" in printed
 
     game = _source(notebook, "cell-21")

@@ -80,6 +80,30 @@ def units(notebook) -> list[Unit]:
     return found
 
 
+def _python(source: str) -> str:
+    """A cell's Python: IPython's ``%`` and ``!`` lines blanked, so line numbers stay."""
+    return "\n".join("" if line.lstrip().startswith(("%", "!")) else line
+                     for line in source.split("\n"))
+
+
+def _tree(source: str):
+    """A cell's syntax tree (:func:`_python`), or None where it is no valid Python."""
+    import ast
+
+    try:
+        return ast.parse(_python(source))
+    except SyntaxError:
+        return None
+
+
+def _line_starts(lines: list[str]) -> list[int]:
+    """Where each line starts in the text the lines make, and the text's end."""
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    return starts
+
+
 def hints(source: str) -> list[tuple[str, bool]]:
     """Each ``hint="..."`` literal of a code cell, in order, and whether it lies in a hidden
     test (a student edition never holds those)."""
@@ -87,16 +111,11 @@ def hints(source: str) -> list[tuple[str, bool]]:
 
     from .course import HIDDEN_BLOCK
 
-    python = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
-                       for line in source.split("\n"))
-    try:
-        tree = ast.parse(python)
-    except SyntaxError:
+    tree = _tree(source)
+    if tree is None:
         return []
     lines = source.split("\n")
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
+    starts = _line_starts(lines)
     hidden = [(m.start(), m.end()) for m in HIDDEN_BLOCK.finditer(source)]
     found = [node.value for node in ast.walk(tree) if isinstance(node, ast.keyword)
              and node.arg == "hint" and isinstance(node.value, ast.Constant)
@@ -131,11 +150,8 @@ def comments(source: str) -> list[tuple[int, int, str]]:
     hidden = [(m.start(), m.end()) for block in (SOLUTION_BLOCK, HIDDEN_BLOCK)
               for m in block.finditer(source)]
     lines = source.split("\n")
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
-    # IPython's % and ! lines are not Python: blanked, so line numbers stay
-    python = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in lines)
+    starts = _line_starts(lines)
+    python = _python(source)
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(python).readline))
     except (tokenize.TokenError, IndentationError, SyntaxError):
@@ -181,12 +197,10 @@ def shown_strings(source: str) -> list[tuple[str, tuple[int, int, int, int], boo
 
     if source.startswith(SETUP_MARKER):
         return []
-    python = "\n".join("" if line.lstrip().startswith(("%", "!")) else line
-                       for line in source.split("\n"))
-    try:
-        tree = ast.parse(python)
-    except SyntaxError:
+    tree = _tree(source)
+    if tree is None:
         return []
+    python = _python(source)
     parents = {id(child): node for node in ast.walk(tree)
                for child in ast.iter_child_nodes(node)}
     docstrings = {id(node.body[0].value) for node in ast.walk(tree)
@@ -199,9 +213,7 @@ def shown_strings(source: str) -> list[tuple[str, tuple[int, int, int, int], boo
              and (id(node) in docstrings or _reaches_the_reader(node, parents))}
     shown |= _shown_through_names(tree, parents)[0]
     lines = source.split("\n")
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line) + 1)
+    starts = _line_starts(lines)
     hidden = [(m.start(), m.end()) for block in (SOLUTION_BLOCK, HIDDEN_BLOCK)
               for m in block.finditer(source)]
     def offset(span) -> int:
@@ -308,10 +320,8 @@ def names_shown(source: str) -> set[str]:
     another cell that uses one would get the translation, so a test forbids it."""
     import ast
 
-    try:
-        tree = ast.parse("\n".join("" if line.lstrip().startswith(("%", "!")) else line
-                                   for line in source.split("\n")))
-    except SyntaxError:
+    tree = _tree(source)
+    if tree is None:
         return set()
     parents = {id(child): node for node in ast.walk(tree)
                for child in ast.iter_child_nodes(node)}
@@ -356,14 +366,13 @@ def _reaches_the_reader(node, parents: dict) -> bool:
 
 
 def code_tree(source: str, texts: frozenset[str] = frozenset()) -> str:
-    """What a code cell computes: its syntax tree (IPython's ``%`` and ``!`` lines left
-    out) with each string shown to the reader (:func:`shown_strings`, or any literal whose
+    """What a code cell computes: its syntax tree (IPython's ``%`` and ``!`` lines blank)
+    with each string shown to the reader (:func:`shown_strings`, or any literal whose
     text is in ``texts``) written as "<shown>": equal in every language."""
     import ast
 
-    python = "\n".join(line for line in source.split("\n")
-                       if not line.lstrip().startswith(("%", "!")))
-    spans = {span for _, span, _ in shown_strings(python)}
+    python = _python(source)
+    spans = {span for _, span, _ in shown_strings(source)}
     spans |= {span for text, span, _ in code_strings(python) if text in texts}
 
     class Mask(ast.NodeTransformer):
@@ -476,8 +485,7 @@ def translated_strings(source: str, messages: dict[str, str], width: int = 92,
     where the original was, else in implicit concatenation wrapped near ``width`` columns
     where the original spanned lines; all else, character for character, as it was."""
     lines = source.split("\n")
-    python = "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in lines)
-    for text, span, is_f in reversed(code_strings(python)):
+    for text, span, is_f in reversed(code_strings(_python(source))):
         if text not in messages or (spans is not None and span not in spans):
             continue
         first, start, last, end = span  # the syntax tree's columns count UTF-8 bytes

@@ -172,7 +172,7 @@ def comments(source: str) -> list[tuple[int, int, str]]:
 
 # Where a string literal of a code cell is shown to the reader: the positional arguments
 # of these calls (None: all of them; named by the callee's last name), these keywords of
-# any call but the checks' (whose ``label`` is code), a raised exception's message, an
+# a plotting call (not a check's ``label``, which is code), a raised exception's message, an
 # assert's message, a docstring. A literal inside a tuple, list, conditional, sum,
 # f-string or join on its way there is shown too; anything else (dictionary keys,
 # activation names, colours, dtypes) is code and stays as it is.
@@ -181,6 +181,10 @@ SHOWN_ARGUMENTS = {"print": None, "set_title": (0,), "set_xlabel": (0,), "set_yl
                    "set_text": (0,), "annotate": (0,), "text": (2,), "legend": (0,),
                    "draw_grid": (2,)}
 SHOWN_KEYWORDS = {"title", "xlabel", "ylabel", "label", "labels", "feature_names"}
+PLOTS = {"plot", "scatter", "bar", "barh", "hist", "step", "loglog", "semilogx", "semilogy",
+         "errorbar", "fill_between", "axhline", "axvline", "colorbar", "legend", "set",
+         "pie", "image_grid", "training_curves", "decision_boundary", "hidden_unit_maps",
+         "paths_on_bowl", "computation_graph"}  # where SHOWN_KEYWORDS are a reader's words
 SHOWN_KEYS = {"paths_on_bowl", "training_curves"}  # their first argument's keys: a legend
 PASSED_THROUGH = {"join", "format", "str", "upper", "lower", "capitalize", "strip"}
 
@@ -228,12 +232,13 @@ def _shown_through_names(tree, parents: dict) -> tuple[set, set[str]]:
     """The spans of literals a loop or an assignment hands to a name that the cell only
     ever shows: ``for name, f in (("one-sided", f1), ...): print(f"{name}: ...")``, over
     a literal (or a name the cell binds once to one), its ``.items()``, ``.keys()``,
-    ``.values()``, ``enumerate`` or ``zip``; ``note = "a" if c else "b"``. A name also
-    used as code keeps its literals code."""
+    ``.values()``, ``enumerate`` or ``zip``; ``note = "a" if c else "b"``. A loop's name
+    also used as code, or a collection used otherwise than iterated (indexed, say), keeps
+    its literals code. Also the names whose texts are translated."""
     import ast
     from collections import Counter
 
-    loads, bindings, assigned = {}, Counter(), {}
+    loads, bindings, assigned, sources = {}, Counter(), {}, set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
             if isinstance(node.ctx, ast.Load):
@@ -244,8 +249,33 @@ def _shown_through_names(tree, parents: dict) -> tuple[set, set[str]]:
                 and isinstance(node.targets[0], ast.Name)):
             assigned[node.targets[0].id] = node.value
 
+    def harmless(use) -> bool:  # iterated (its texts flow to the loop's names), or its
+        node = use               # values or length taken: never indexed by a text
+        while (parent := parents.get(id(node))) is not None:
+            if isinstance(parent, (ast.For, ast.comprehension)):
+                return parent.iter is node
+            call = parents.get(id(parent))
+            if isinstance(parent, ast.Attribute) and isinstance(call, ast.Call) \
+                    and call.func is parent and not call.args:
+                if parent.attr == "values":
+                    return True
+                if parent.attr not in ("items", "keys"):
+                    return False
+                node = call
+            elif isinstance(parent, ast.Call) and node in parent.args and _callee(parent) in (
+                    "enumerate", "zip", "list", "tuple", "sorted", "reversed", "len"):
+                if _callee(parent) == "len":
+                    return True
+                node = parent
+            else:
+                return False
+        return False
+
     def literal(node):
-        if isinstance(node, ast.Name) and bindings[node.id] == 1:
+        if isinstance(node, ast.Name):
+            if bindings[node.id] != 1 or not all(map(harmless, loads.get(node.id, []))):
+                return None
+            sources.add(node.id)
             return assigned.get(node.id)
         return node
 
@@ -285,7 +315,7 @@ def _shown_through_names(tree, parents: dict) -> tuple[set, set[str]]:
         uses = loads.get(name, [])
         return bool(uses) and all(_reaches_the_reader(use, parents) for use in uses)
 
-    found, names = set(), set()
+    found, names, used = set(), set(), set()
 
     def bind(target, item) -> None:
         if isinstance(item, ast.IfExp):
@@ -306,13 +336,17 @@ def _shown_through_names(tree, parents: dict) -> tuple[set, set[str]]:
 
     for node in ast.walk(tree):
         if isinstance(node, (ast.For, ast.comprehension)):
+            sources.clear()
+            before = len(found)
             for item in elements(node.iter):
                 bind(node.target, item)
+            if len(found) > before:
+                used |= sources  # a collection whose texts are translated
         elif (isinstance(node, ast.Assign) and len(node.targets) == 1
               and isinstance(node.targets[0], ast.Name) and bindings[node.targets[0].id] == 1
               and isinstance(node.value, ast.IfExp)):
             bind(node.targets[0], node.value)  # note = "(none)" if ... else f"..."
-    return found, names
+    return found, names | used
 
 
 def names_shown(source: str) -> set[str]:
@@ -349,8 +383,7 @@ def _reaches_the_reader(node, parents: dict) -> bool:
                                             or parent.args.index(node) in positions)
         if isinstance(parent, ast.keyword):
             call = parents[id(parent)]
-            return parent.arg in SHOWN_KEYWORDS and not _callee(call).startswith(
-                ("check_", "expect"))
+            return parent.arg in SHOWN_KEYWORDS and _callee(call) in PLOTS
         if isinstance(parent, ast.Assert):
             return parent.msg is node
         if isinstance(parent, ast.Dict):  # a plot's {label: data}
@@ -417,13 +450,12 @@ def translated_code(source: str, cell_id: str, messages: dict) -> str:
         if message is not None and message.id == text and message.string:
             lines[row] = lines[row][:column] + message.string
     commented = "\n".join(lines)
-    wording, spans = {}, set()
+    at = {}
     for n, (text, span, _) in enumerate(shown_strings(source), 1):
         message = messages.get(f"string:{cell_id}:{n}")
         if message is not None and message.id == text and message.string:
-            wording[text] = message.string
-            spans.add(span)
-    return translated_strings(commented, wording, spans=spans) if wording else commented
+            at[span] = message.string
+    return translated_strings(commented, {}, at=at) if at else commented
 
 
 def code_strings(source: str) -> list[tuple[str, tuple[int, int, int, int], bool]]:
@@ -479,31 +511,51 @@ def _span(node) -> tuple[int, int, int, int]:
 
 
 def translated_strings(source: str, messages: dict[str, str], width: int = 92,
-                       spans: set | None = None) -> str:
-    """Python code with each string literal whose text ``messages`` translates (of those at
-    ``spans`` only, if given) replaced by a literal of the translation: triple-quoted
-    where the original was, else in implicit concatenation wrapped near ``width`` columns
-    where the original spanned lines; all else, character for character, as it was."""
+                       at: dict | None = None) -> str:
+    """Python code with each string literal whose text ``messages`` translates (or, given
+    ``at``, each literal at one of its spans, by the translation ``at`` holds for it)
+    replaced by a literal of the translation: triple-quoted where the original was, else
+    in implicit concatenation wrapped near ``width`` columns where the original spanned
+    lines; all else, character for character, as it was. A translation no literal can
+    hold as the same template (a quote or backslash inside an f-string's field) keeps
+    its English."""
     lines = source.split("\n")
     for text, span, is_f in reversed(code_strings(_python(source))):
-        if text not in messages or (spans is not None and span not in spans):
+        translation = messages.get(text) if at is None else at.get(span)
+        if translation is None:
             continue
         first, start, last, end = span  # the syntax tree's columns count UTF-8 bytes
         start, end = _column(lines[first], start), _column(lines[last], end)
-        translation = messages[text]
         prefix = "f" if is_f else ""
+        triple = _triple_quoted(prefix, translation)
         if lines[first][start:].lstrip("rRfF")[:3] in ('"""', "'''"):  # a docstring, say
-            body = translation.replace("\\", "\\\\").replace('"""', '\\"""')
-            if body.endswith('"'):
-                body = body[:-1] + '\\"'
-            literal = f'{prefix}"""{body}"""'
+            candidates = [triple]
         else:
             indent = " " * start
             pieces = (_wrapped(translation, width - start, is_f) if last > first
                       else [translation])
-            literal = ("\n" + indent).join(prefix + _quoted(piece) for piece in pieces)
-        lines[first:last + 1] = (lines[first][:start] + literal + lines[last][end:]).split("\n")
+            continued = any(line.rstrip().endswith("\\") for line in lines[first:last])
+            joint = (" \\\n" if continued else "\n") + indent
+            candidates = [joint.join(prefix + _quoted(piece) for piece in pieces), triple]
+        literal = next((c for c in candidates if _holds(c, translation)), None)
+        if literal is not None:
+            lines[first:last + 1] = (lines[first][:start] + literal
+                                     + lines[last][end:]).split("\n")
     return "\n".join(lines)
+
+
+def _triple_quoted(prefix: str, text: str) -> str:
+    """A triple-quoted literal of ``text``, its line breaks kept as they are."""
+    body = text.replace("\\", "\\\\").replace('"""', '\\"""')
+    if body.endswith('"'):
+        body = body[:-1] + '\\"'
+    return f'{prefix}"""{body}"""'
+
+
+def _holds(literal: str, text: str) -> bool:
+    """Whether ``literal`` is one Python string literal of ``text`` (an f-string's template)."""
+    found = code_strings("(" + literal + ")")
+    return len(found) == 1 and found[0][0] == text
 
 
 def _column(line: str, offset: int) -> int:

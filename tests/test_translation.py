@@ -471,3 +471,27 @@ def test_a_name_whose_texts_are_translated_is_used_in_its_own_cell_only(assignme
                 free = ({n.id for n in nodes if isinstance(n.ctx, ast.Load)}
                         - {n.id for n in nodes if isinstance(n.ctx, ast.Store)})
                 assert name not in free, (cell.id, name, other.id)
+
+
+def test_a_shown_string_is_translated_where_it_stands_or_left_english():
+    """Each place gets its own translation (the same English twice may differ); a
+    backslash-continued literal stays valid code; a translation that no literal can hold
+    as the f-string's template in the original's quotes is triple-quoted; a list that is
+    also indexed, and a non-plotting call's ``labels=``, stay code."""
+    source = ('ax.set_title("Loss"); print("Loss")\n'
+              'assert ok, "first " \\\n    "second part"\n'
+              "print(f\"{d['k']} items\")\n"
+              'names = ["relu", "tanh"]\n'
+              'for name in names:\n    print(name)\n'
+              'layer = Dense(1, activation=names[0])\n'
+              'matrix = confusion_matrix(y, p, labels=["cat", "dog"])\n')
+    assert [text for text, _, _ in i18n.shown_strings(source)] == [
+        "Loss", "Loss", "first second part", "{d['k']} items"]
+    spanish = ["Pérdida", "pérdida impresa", "primera parte, segunda parte",
+               "{d['k']} elementos \"de verdad\""]
+    messages = {f"string:c:{n}": _Message(en, es) for n, (en, es) in enumerate(zip(
+        [text for text, _, _ in i18n.shown_strings(source)], spanish, strict=True), 1)}
+    translated = i18n.translated_code(source, "c", messages)
+    assert [text for text, _, _ in i18n.shown_strings(translated)] == spanish
+    assert i18n.code_tree(translated) == i18n.code_tree(source)
+    assert '"relu"' in translated and '"cat"' in translated

@@ -96,12 +96,22 @@ def _tree(source: str):
         return None
 
 
-def _line_starts(lines: list[str]) -> list[int]:
-    """Where each line starts in the text the lines make, and the text's end."""
+def _in_blocks(source: str, blocks):
+    """A test of whether a place of ``source`` (0-based line, character column) lies in a
+    match of one of ``blocks`` (regular expressions: solution, hidden tests)."""
     starts = [0]
-    for line in lines:
+    for line in source.split("\n"):
         starts.append(starts[-1] + len(line) + 1)
-    return starts
+    spans = [(m.start(), m.end()) for block in blocks for m in block.finditer(source)]
+    return lambda row, column: any(start <= starts[row] + column < end
+                                   for start, end in spans)
+
+
+def _parents(tree) -> dict:
+    """Each node's parent, by the child's id."""
+    import ast
+
+    return {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
 
 
 def hints(source: str) -> list[tuple[str, bool]]:
@@ -115,15 +125,14 @@ def hints(source: str) -> list[tuple[str, bool]]:
     if tree is None:
         return []
     lines = source.split("\n")
-    starts = _line_starts(lines)
-    hidden = [(m.start(), m.end()) for m in HIDDEN_BLOCK.finditer(source)]
+    hidden = _in_blocks(source, (HIDDEN_BLOCK,))
     found = [node.value for node in ast.walk(tree) if isinstance(node, ast.keyword)
              and node.arg == "hint" and isinstance(node.value, ast.Constant)
              and isinstance(node.value.value, str)]
     found.sort(key=lambda value: (value.lineno, value.col_offset))
-    return [(value.value, any(
-        start <= starts[value.lineno - 1] + _column(lines[value.lineno - 1], value.col_offset)
-        < end for start, end in hidden)) for value in found]
+    return [(value.value, hidden(value.lineno - 1, _column(lines[value.lineno - 1],
+                                                           value.col_offset)))
+            for value in found]
 
 
 # comments that are not prose: nbgrader's markers and stub, linters' and tools' pragmas
@@ -147,10 +156,7 @@ def comments(source: str) -> list[tuple[int, int, str]]:
 
     if source.startswith(SETUP_MARKER):
         return []
-    hidden = [(m.start(), m.end()) for block in (SOLUTION_BLOCK, HIDDEN_BLOCK)
-              for m in block.finditer(source)]
-    lines = source.split("\n")
-    starts = _line_starts(lines)
+    hidden = _in_blocks(source, (SOLUTION_BLOCK, HIDDEN_BLOCK))
     python = _python(source)
     try:
         tokens = list(tokenize.generate_tokens(io.StringIO(python).readline))
@@ -161,8 +167,7 @@ def comments(source: str) -> list[tuple[int, int, str]]:
         if token.type != tokenize.COMMENT:
             continue
         row, column = token.start[0] - 1, token.start[1]
-        offset = starts[row] + column
-        if any(start <= offset < end for start, end in hidden):
+        if hidden(row, column):
             continue
         if NOT_PROSE.match(token.string) or not re.search(r"[A-Za-z]{2}", token.string):
             continue
@@ -205,8 +210,7 @@ def shown_strings(source: str) -> list[tuple[str, tuple[int, int, int, int], boo
     if tree is None:
         return []
     python = _python(source)
-    parents = {id(child): node for node in ast.walk(tree)
-               for child in ast.iter_child_nodes(node)}
+    parents = _parents(tree)
     docstrings = {id(node.body[0].value) for node in ast.walk(tree)
                   if isinstance(node, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef,
                                        ast.ClassDef))
@@ -217,15 +221,10 @@ def shown_strings(source: str) -> list[tuple[str, tuple[int, int, int, int], boo
              and (id(node) in docstrings or _reaches_the_reader(node, parents))}
     shown |= _shown_through_names(tree, parents)[0]
     lines = source.split("\n")
-    starts = _line_starts(lines)
-    hidden = [(m.start(), m.end()) for block in (SOLUTION_BLOCK, HIDDEN_BLOCK)
-              for m in block.finditer(source)]
-    def offset(span) -> int:
-        return starts[span[0]] + _column(lines[span[0]], span[1])
-
+    hidden = _in_blocks(source, (SOLUTION_BLOCK, HIDDEN_BLOCK))
     return [(text, span, is_f) for text, span, is_f in code_strings(python)
             if span in shown and re.search(r"[^\W\d_]{2}", _prose_of(text, is_f))
-            and not any(start <= offset(span) < end for start, end in hidden)]
+            and not hidden(span[0], _column(lines[span[0]], span[1]))]
 
 
 def _shown_through_names(tree, parents: dict) -> tuple[set, set[str]]:
@@ -352,14 +351,8 @@ def _shown_through_names(tree, parents: dict) -> tuple[set, set[str]]:
 def names_shown(source: str) -> set[str]:
     """The names through which a cell's literals reach the reader (and are translated):
     another cell that uses one would get the translation, so a test forbids it."""
-    import ast
-
     tree = _tree(source)
-    if tree is None:
-        return set()
-    parents = {id(child): node for node in ast.walk(tree)
-               for child in ast.iter_child_nodes(node)}
-    return _shown_through_names(tree, parents)[1]
+    return set() if tree is None else _shown_through_names(tree, _parents(tree))[1]
 
 
 def _reaches_the_reader(node, parents: dict) -> bool:
@@ -706,9 +699,9 @@ def fields(template: str, as_written: bool = False) -> list[str]:
             depth -= 1
             if depth == 0:
                 field = template[start:index + 1]
-                if not as_written and (text := TEXT_FIELD.fullmatch(field)) is not None:
-                    field = (f"{{'…' if {text[3]} else '…'{text[5] or ''}}}" if text[3]
-                             else f"{{'…'{text[5] or ''}}}")
+                if not as_written and (words := TEXT_FIELD.fullmatch(field)) is not None:
+                    field = (f"{{'…' if {words[3]} else '…'{words[5] or ''}}}" if words[3]
+                             else f"{{'…'{words[5] or ''}}}")
                 found.append(field)
     return sorted(found)
 

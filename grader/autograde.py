@@ -357,6 +357,8 @@ class Execution:
     checker_failed: str = ""    # the checker itself failed (not the student's doing)
     stages: dict[str, float] = field(default_factory=dict)  # seconds, see STAGES
     warm_kernel: bool = False   # it ran in a kernel started ahead (grader.autograde.WarmKernel)
+    forked_kernel: bool = False  # a KernelZygote forked its kernel (grader.sandbox)
+    zygote_problem: str = ""     # why the zygote could not, when it could not
 
 
 # where a student's grading time goes, inside ``execute`` (grader.worker adds its own)
@@ -376,14 +378,14 @@ class WarmKernel:
     _starter = None   # one long-lived thread: bubblewrap dies with the thread that started it
 
     def __init__(self, limits, sandboxed: bool, mpl_cache: str | None,
-                 helpers_copy: Path | None):
+                 helpers_copy: Path | None, zygote=None):
         from concurrent.futures import ThreadPoolExecutor
 
         from .sandbox import SandboxedKernelManager
 
         self.key = (limits, sandboxed, mpl_cache, str(helpers_copy))
         self.km = SandboxedKernelManager(limits, sandboxed=sandboxed, mpl_cache=mpl_cache,
-                                         helpers_copy=helpers_copy)
+                                         helpers_copy=helpers_copy, zygote=zygote)
         self.failed = ""
         self.launched = threading.Event()  # its processes exist from then on
         self.cancelled = threading.Event()  # nobody will take it: stop waiting for it
@@ -581,14 +583,15 @@ class GradingClient(NotebookClient):
 
 def execute(notebook: NotebookNode, limits, sandboxed: bool, deadline: float,
             mpl_cache: str | None = None, checker=None, helpers_copy: Path | None = None,
-            warm: WarmKernel | None = None) -> Execution:
+            warm: WarmKernel | None = None, zygote=None) -> Execution:
     """Run every cell in a fresh kernel (see grader.sandbox); the notebook gets outputs.
 
     Test cells run in ``checker`` when one is given (see :class:`GradingClient`).
     ``helpers_copy`` is the copy of ``helpers`` the kernel sees (reference code of the
     graded functions withheld). Stops at the first cell that runs over its time, or
     when the kernel dies. ``deadline``: time.monotonic() by which the whole notebook
-    must be done. ``warm``: a kernel started ahead for this student (used if it suits).
+    must be done. ``warm``: a kernel started ahead for this student (used if it suits);
+    ``zygote`` (grader.sandbox.KernelZygote): forks the kernel, if none was started ahead.
     """
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -602,7 +605,7 @@ def execute(notebook: NotebookNode, limits, sandboxed: bool, deadline: float,
         execution.warm_kernel = km is not None
     if km is None:
         km = SandboxedKernelManager(limits, sandboxed=sandboxed, mpl_cache=mpl_cache,
-                                    helpers_copy=helpers_copy)
+                                    helpers_copy=helpers_copy, zygote=zygote)
 
     def timeout_for(cell):
         return max(1, min(limits.cell_timeout, deadline - time.monotonic()))
@@ -640,6 +643,7 @@ def execute(notebook: NotebookNode, limits, sandboxed: bool, deadline: float,
             client.kc.stop_channels()
         km.destroy()
         execution.stages["kernel stop"] = time.monotonic() - stopping
+        execution.forked_kernel, execution.zygote_problem = km.forked, km.zygote_problem
     if watchdog is not None:
         execution.peak_mb = watchdog.peak_bytes / 2**20
         if watchdog.violation:

@@ -86,6 +86,7 @@ class Row:
     submitted_at: datetime | None = None  # UTC, from what no student wrote (grader.intake)
     submitted_from: str = ""              # where that time came from
     warm_kernel: bool = False                   # its kernel was started ahead
+    forked_kernel: bool = False                 # a zygote forked its kernel
 
     def csv_row(self) -> list:
         return [self.student_id, self.score, self.max_score, self.status, bound(self.detail),
@@ -397,6 +398,7 @@ def _grade_all(assignment, submissions, spec: AssignmentSpec, home: Path, db: Pa
         for stage, seconds in result.get("seconds", {}).get("stages", {}).items():
             report.stages[stage] = report.stages.get(stage, 0.0) + float(seconds)
         row.warm_kernel = bool(result.get("seconds", {}).get("warm kernel"))
+        row.forked_kernel = bool(result.get("seconds", {}).get("forked kernel"))
         if not page.is_file():
             write_page(page, notice_page(assignment, student, status, row.detail))
         rows[student] = row

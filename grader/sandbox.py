@@ -181,18 +181,20 @@ def _system_mounts() -> list[str]:
 
 
 def bwrap_argv(ipc_dir: Path, kernel_argv: list[str], mpl_cache: Path | None,
-               threads: int = 0, helpers_copy: Path | None = None) -> list[str]:
+               threads: int = 0, helpers_copy: Path | None = None,
+               extra: tuple[str, ...] = ()) -> list[str]:
     """The bubblewrap command line that runs ``kernel_argv`` confined.
 
-    ``helpers_copy`` (see :func:`withheld_helpers`) is mounted over ``helpers``.
+    ``helpers_copy`` (see :func:`withheld_helpers`) is mounted over ``helpers``;
+    ``extra``: more of bubblewrap's options, after those mounts.
     """
     argv = [bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session",
-            *_system_mounts()]
+            "--cap-drop", "ALL", *_system_mounts()]
     if seccomp_program() is not None:  # the kernel manager passes the program's fd
         argv += ["--seccomp", SECCOMP_FD_PLACEHOLDER]
     if helpers_copy is not None:
         argv += ["--ro-bind", str(helpers_copy), str(helpers_dir())]
-    argv += ["--bind", str(ipc_dir), str(ipc_dir), "--chdir", HOME]
+    argv += [*extra, "--bind", str(ipc_dir), str(ipc_dir), "--chdir", HOME]
     if mpl_cache is not None:  # matplotlib's font list, built once, saves a second per kernel
         argv += ["--ro-bind", str(mpl_cache), f"{HOME}/.matplotlib/{mpl_cache.name}"]
     argv += ["--clearenv"]
@@ -221,8 +223,8 @@ def checker_command(sandboxed: bool, threads: int = 0,
                    HOME=tempfile.gettempdir())
         return [sys.executable, "-m", "grader.checker"], {**os.environ, **env}
     argv = [bwrap_path(), "--unshare-all", "--die-with-parent", "--new-session",
-            *_system_mounts(), "--ro-bind", str(CHECKER_PACKAGE), f"{CHECKER_MOUNT}/checker",
-            "--chdir", HOME]
+            "--cap-drop", "ALL", *_system_mounts(), "--ro-bind", str(CHECKER_PACKAGE),
+            f"{CHECKER_MOUNT}/checker", "--chdir", HOME]
     if mpl_cache is not None:
         argv += ["--ro-bind", str(mpl_cache), f"{HOME}/.matplotlib/{mpl_cache.name}"]
     argv += ["--clearenv"]
@@ -295,6 +297,24 @@ def descendants(pid: int, skip: set[int] = frozenset()) -> list[int]:
     return found
 
 
+def _subtree(pid: int) -> list[int]:
+    """``pid`` and every live process below it, read from /proc's children lists (cheaper
+    than :func:`descendants`, which reads every process on the machine)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            tasks = os.listdir(f"/proc/{current}/task")
+        except OSError:
+            continue
+        for task in tasks:
+            with contextlib.suppress(OSError, ValueError), open(
+                    f"/proc/{current}/task/{task}/children", "rb") as handle:
+                todo.extend(int(child) for child in handle.read().split())
+    return found
+
+
 def _resident_bytes(procs: list[str]) -> int:
     """Resident memory of the processes whose /proc folders are ``procs``."""
     total = 0
@@ -323,11 +343,15 @@ def _proportional_bytes(procs: list[str]) -> int:
 
 
 def _tmpfs_bytes(root: str) -> int:
-    """What the sandbox wrote to its tmpfs /tmp, home and /dev (``/dev/shm``); ``root`` is
-    its / seen from here."""
-    total = 0
-    for path in ("tmp", HOME.lstrip("/"), "dev"):
+    """What the sandbox wrote to its tmpfs /tmp, home, /dev and /dev/shm (one file system
+    or two), each counted once; ``root`` is its / seen from here."""
+    total, seen = 0, set()
+    for path in ("tmp", HOME.lstrip("/"), "dev", "dev/shm"):
         with contextlib.suppress(OSError):
+            device = os.stat(f"{root}/{path}").st_dev
+            if device in seen:
+                continue
+            seen.add(device)
             stats = os.statvfs(f"{root}/{path}")
             total += (stats.f_blocks - stats.f_bfree) * stats.f_frsize
     return total
@@ -451,12 +475,15 @@ class Watchdog(threading.Thread):
     FILE_SCAN_EVERY = 4   # polls between two readings of the open files (a few hundred)
 
     def __init__(self, pid: int, limits: Limits, sandboxed: bool, interval: float = 0.05,
-                 shared_folder: Path | None = None):
+                 shared_folder: Path | None = None, forked: bool = False):
         super().__init__(daemon=True)
         self.pid, self.limits, self.sandboxed, self.interval = pid, limits, sandboxed, interval
         self.shared_folder = shared_folder  # the IPC folder: the grader's disk, not a tmpfs
         self.written = 0                    # bytes in files, counted with the memory
-        self.sandbox_pid: int | None = None   # the sandbox's pid 1, seen from here
+        # the sandbox's pid 1, seen from here; ``pid`` itself for a kernel forked by a
+        # KernelZygote (its /proc is the zygote's, so its processes are read from here)
+        self.forked = forked
+        self.sandbox_pid: int | None = pid if forked else None
         self.violation: str | None = None
         self.detail = ""
         self.peak_bytes = 0
@@ -466,6 +493,10 @@ class Watchdog(threading.Thread):
 
     def _procs(self) -> tuple[list[str], int, int]:
         """The kernel's processes' /proc folders, how many processes, bytes on its tmpfs."""
+        if self.forked:   # its pid 1 (a reaper) and the kernel, as in bubblewrap's sandbox
+            pids = _subtree(self.pid)[1:]   # the reaper, a copy of the zygote, allocates
+            return [f"/proc/{pid}" for pid in pids], len(pids), _tmpfs_bytes(  # nothing
+                f"/proc/{self.pid}/root")
         if self.sandboxed and self.sandbox_pid is None:
             self.sandbox_pid = _sandbox_init(self.pid)
         if self.sandbox_pid is not None:  # bubblewrap's init (pid 1 there), the kernel, ...
@@ -536,12 +567,203 @@ class Watchdog(threading.Thread):
         self._stopping.set()
 
 
+def _seccomp_pipe(argv: list[str]) -> tuple[list[str], int | None]:
+    """``argv`` with bubblewrap's seccomp placeholder replaced by a pipe holding the
+    filter, and that pipe's read end (to pass to the process, then close); None: none."""
+    if SECCOMP_FD_PLACEHOLDER not in argv:
+        return argv, None
+    read_end, write_end = os.pipe()
+    os.write(write_end, seccomp_program())
+    os.close(write_end)
+    return [str(read_end) if part == SECCOMP_FD_PLACEHOLDER else part for part in argv], read_end
+
+
+class ZygoteError(Exception):
+    """The zygote could not give a kernel (the student's kernel then starts cold)."""
+
+
+class ForkedKernelProcess:
+    """What jupyter_client's provisioner needs of a kernel's process (poll, wait, kill),
+    for a kernel a KernelZygote forked: ``pid`` is its sandbox's pid 1, seen from here,
+    which is not our child (killing it ends the kernel's PID namespace)."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int):
+        self.pid, self.returncode = pid, None
+
+    def poll(self) -> int | None:
+        if self.returncode is None and not _running(self.pid):
+            self.returncode = -signal.SIGKILL   # its exit status is its reaper's to read
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
+            time.sleep(0.02)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    terminate = kill
+
+
+ZYGOTE_SCRIPT = Path(__file__).resolve().parent / "zygote_server.py"
+ZYGOTE_MOUNT = "/opt/nn-course-zygote/zygote.py"
+
+
+class KernelZygote:
+    """A sandboxed process that imports the course's libraries once and forks a fresh,
+    confined kernel for each student (see grader/zygote_server.py): one per worker and
+    kernel settings. No student code ever runs in it, and each kernel it forks serves one
+    student, in namespaces of its own, like a kernel bubblewrap started.
+    """
+
+    START_TIMEOUT, SPAWN_TIMEOUT = 180, 30
+    _starter = None   # one long-lived thread: bubblewrap dies with the thread that started it
+
+    def __init__(self, limits: Limits, mpl_cache: str | None, helpers_copy: Path | None):
+        self.key = (limits, mpl_cache, str(helpers_copy))
+        self.limits, self.mpl_cache, self.helpers_copy = limits, mpl_cache, helpers_copy
+        self.ipc_root = Path(tempfile.mkdtemp(prefix="nn-grader-zygote-"))
+        os.chmod(self.ipc_root, 0o700)
+        self.lock = threading.Lock()
+        self.process: subprocess.Popen | None = None
+        self.failed = ""      # why it cannot start: then every spawn says so at once
+        self._buffer = b""
+
+    def _start(self) -> None:
+        argv = prlimit_argv(self.limits) + bwrap_argv(
+            self.ipc_root, [sys.executable, ZYGOTE_MOUNT, str(self.ipc_root)],
+            Path(self.mpl_cache) if self.mpl_cache else None, self.limits.threads,
+            self.helpers_copy, extra=(
+                "--ro-bind", str(ZYGOTE_SCRIPT), ZYGOTE_MOUNT, "--dir", "/run/nn-ipc",
+                "--remount-ro", "/dev", "--remount-ro", "/",  # its kernels share both
+                # as root, a user namespace may map uid 0 only with this capability (the
+                # forked kernels drop every capability); others need none, and may not add
+                *(("--cap-add", "CAP_SETFCAP") if os.geteuid() == 0 else ())))
+        argv, seccomp = _seccomp_pipe(argv)
+        try:
+            self.process = subprocess.Popen(
+                argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                cwd=self.ipc_root, pass_fds=() if seccomp is None else (seccomp,))
+        finally:
+            if seccomp is not None:
+                os.close(seccomp)
+
+    def _answer(self, timeout: float) -> dict:
+        import json
+        import select
+
+        deadline = time.monotonic() + timeout
+        out = self.process.stdout.fileno()
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([out], [], [], left)[0]:
+                raise ZygoteError(f"the zygote gave no answer in {timeout:g} s")
+            chunk = os.read(out, 65536)
+            if not chunk:
+                raise ZygoteError("the zygote has gone")
+            self._buffer += chunk
+        line, self._buffer = self._buffer.split(b"\n", 1)
+        try:
+            return json.loads(line)
+        except ValueError as error:
+            raise ZygoteError("the zygote's answer was unreadable") from error
+
+    def _ensure(self) -> None:
+        if self.failed:
+            raise ZygoteError(self.failed)
+        if self.process is not None and self.process.poll() is None:
+            return
+        self.stop()
+        if KernelZygote._starter is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            KernelZygote._starter = ThreadPoolExecutor(1, thread_name_prefix="nn-zygote")
+        KernelZygote._starter.submit(self._start).result()
+        try:
+            if not self._answer(self.START_TIMEOUT).get("ready"):
+                raise ZygoteError("the zygote did not start")
+        except ZygoteError as error:
+            self.failed = str(error)
+            self.stop()
+            raise
+
+    def prestart(self) -> None:
+        """Start it now, in the background (its imports overlap the caller's work)."""
+        def start() -> None:
+            with self.lock, contextlib.suppress(ZygoteError):
+                self._ensure()
+
+        threading.Thread(target=start, name="nn-zygote-prestart", daemon=True).start()
+
+    def spawn(self, connection_file: Path, ipc_dir: Path) -> int:
+        """Fork a kernel that reads ``connection_file`` and serves its sockets in
+        ``ipc_dir`` (a folder of ``ipc_root``); its sandbox's pid 1, seen from here."""
+        import json
+
+        with self.lock:
+            self._ensure()
+            try:
+                self.process.stdin.write(json.dumps(
+                    {"connection_file": str(connection_file), "ipc_dir": str(ipc_dir)}
+                ).encode() + b"\n")
+                self.process.stdin.flush()
+            except OSError as error:
+                raise ZygoteError(f"the zygote has gone ({error})") from error
+            answer = self._answer(self.SPAWN_TIMEOUT)
+            if "pid" not in answer:
+                raise ZygoteError(str(answer.get("error", "no kernel"))[:300])
+            for pid in descendants(self.process.pid):   # its pid as the zygote sees it
+                with contextlib.suppress(OSError, StopIteration):
+                    with open(f"/proc/{pid}/status", "rb") as handle:
+                        ns_pids = next(line for line in handle
+                                       if line.startswith(b"NSpid:")).split()[1:]
+                    # here, in the zygote's PID namespace, in its own (where it is 1)
+                    if ns_pids[-2:] == [str(answer["pid"]).encode(), b"1"]:
+                        return pid
+            raise ZygoteError("the forked kernel was not found")
+
+    def pids(self) -> set[int]:
+        """Its processes (a worker's clean-up spares them: the kernels below die apart)."""
+        process = self.process
+        return {process.pid} if process is not None and process.poll() is None else set()
+
+    def stop(self) -> None:
+        """Kill the zygote (every kernel it forked dies with it)."""
+        process, self.process, self._buffer = self.process, None, b""
+        if process is not None:
+            wait_exited(kill_tree(process.pid))
+            with contextlib.suppress(Exception):
+                process.wait(timeout=5)
+            for stream in (process.stdin, process.stdout):
+                with contextlib.suppress(OSError):
+                    stream.close()
+
+    def close(self) -> None:
+        self.stop()
+        shutil.rmtree(self.ipc_root, ignore_errors=True)
+
+
 class SandboxedKernelManager(AsyncKernelManager):
     """A KernelManager whose kernel runs under bubblewrap (or, opted out, just limited)."""
 
     def __init__(self, limits: Limits, sandboxed: bool = True, mpl_cache: str | None = None,
-                 helpers_copy: Path | None = None, **kwargs):
-        self.ipc_dir = Path(tempfile.mkdtemp(prefix="nn-grader-ipc-"))
+                 helpers_copy: Path | None = None, zygote: KernelZygote | None = None,
+                 **kwargs):
+        self.zygote = zygote if sandboxed else None   # forks the kernel, when it can
+        self.zygote_problem = ""                      # why it could not
+        self.forked = False                           # whether it did
+        self.ipc_dir = Path(tempfile.mkdtemp(prefix="nn-grader-ipc-",
+                                             dir=zygote.ipc_root if self.zygote else None))
         os.chmod(self.ipc_dir, 0o700)
         super().__init__(transport="ipc", ip=str(self.ipc_dir / "kernel"),
                          connection_file=str(self.ipc_dir / "kernel.json"), **kwargs)
@@ -563,20 +785,28 @@ class SandboxedKernelManager(AsyncKernelManager):
         self.watchdog: Watchdog | None = None
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
+        if self.zygote is not None:
+            try:
+                pid = self.zygote.spawn(Path(self.connection_file), self.ipc_dir)
+            except ZygoteError as error:   # then a kernel of its own, started cold
+                self.zygote_problem = str(error)
+            else:
+                self.forked = True
+                self.provisioner.process = ForkedKernelProcess(pid)
+                self.provisioner.pid, self.provisioner.pgid = pid, None
+                self._reconcile_connection_info(self.provisioner.connection_info)
+                self.watchdog = Watchdog(pid, self.limits, True, shared_folder=self.ipc_dir,
+                                         forked=True)
+                self.watchdog.start()
+                return
         kw.setdefault("stdout", subprocess.DEVNULL)
         kw.setdefault("stderr", subprocess.DEVNULL)
         kw["cwd"] = str(self.ipc_dir)
         if not self.sandboxed:
             kw["env"] = {**kw.get("env", os.environ), **kernel_env(self.limits.threads),
                          "HOME": str(self.ipc_dir)}
-        seccomp = None
-        if SECCOMP_FD_PLACEHOLDER in kernel_cmd:  # bubblewrap reads the filter from a pipe
-            seccomp_read, seccomp = os.pipe()
-            os.write(seccomp, seccomp_program())
-            os.close(seccomp)
-            seccomp = seccomp_read
-            kernel_cmd = [str(seccomp) if part == SECCOMP_FD_PLACEHOLDER else part
-                          for part in kernel_cmd]
+        kernel_cmd, seccomp = _seccomp_pipe(kernel_cmd)
+        if seccomp is not None:
             kw["pass_fds"] = (seccomp,)
         try:
             await super()._async_launch_kernel(kernel_cmd, **kw)

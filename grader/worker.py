@@ -45,6 +45,7 @@ from .classreport import describe_failures
 from .feedback import feedback_page
 from .i18n import language_of
 from .sandbox import (
+    KernelZygote,
     Limits,
     become_subreaper,
     checker_command,
@@ -77,6 +78,9 @@ class _WorkerState:
         self.spare: set[int] = set()   # processes the worker had before grading anyone
         self.log_dir: Path | None = None  # the report's logs/, when it is on this machine
         self.warm: WarmKernel | None = None  # the next student's kernel, started ahead
+        # forks the kernels, libraries imported: one per kernel settings (an English and a
+        # Spanish helpers copy in a mixed class), the most recently used first
+        self.zygotes: list[KernelZygote] = []
 
     def prepare(self) -> None:
         with self.preparing:
@@ -98,6 +102,28 @@ class _WorkerState:
             self.checker_settings = (sandboxed, threads)
         self.checker.ensure()
         return self.checker
+
+    MAX_ZYGOTES = 2   # each holds the libraries' memory (about 550 MB)
+
+    def zygote_for(self, limits: Limits, mpl_cache: str | None,
+                   helpers_copy: Path | None) -> KernelZygote:
+        """The worker's kernel zygote for these settings (the least recently used goes
+        when there are too many)."""
+        key = (limits, mpl_cache, str(helpers_copy))
+        found = [z for z in self.zygotes if z.key == key]
+        zygote = found[0] if found else KernelZygote(limits, mpl_cache, helpers_copy)
+        self.zygotes = [zygote, *(z for z in self.zygotes if z is not zygote)]
+        for old in self.zygotes[self.MAX_ZYGOTES:]:
+            with contextlib.suppress(Exception):
+                old.close()
+        del self.zygotes[self.MAX_ZYGOTES:]
+        return zygote
+
+    def stop_zygotes(self) -> None:
+        zygotes, self.zygotes = self.zygotes, []
+        for zygote in zygotes:
+            with contextlib.suppress(Exception):
+                zygote.close()
 
     def stop_checker(self) -> None:
         if self.checker is not None:
@@ -140,6 +166,8 @@ class _WorkerState:
         spare = set(self.spare)
         if self.warm is not None:
             spare |= self.warm.pids()
+        for zygote in self.zygotes:
+            spare |= zygote.pids()
         if self.checker is not None and self.checker.process is not None:
             spare |= {self.checker.process.pid, *descendants(self.checker.process.pid)}
         wait_exited(kill_tree(os.getpid(), include_root=False, spare=spare))
@@ -211,6 +239,11 @@ def _grade(job: dict) -> dict:
     sandboxed = job["sandboxed"]
     kernel_settings = (limits, sandboxed, str(_state.font_cache) if _state.font_cache else None,
                        _state.helpers_for(spec, job["spec_hash"], language) if sandboxed else None)
+    # one process per worker imports the libraries once and forks each student's kernel
+    zygote = (_state.zygote_for(limits, *kernel_settings[2:])
+              if sandboxed and job.get("zygote", True) else None)
+    if zygote is not None and zygote.process is None:
+        zygote.prestart()   # its imports, while the checker runs the read-only cells
     checker = _state.checker_for(sandboxed, limits.threads)
     checker_problems = checker.begin(spec.readonly_code(), spec.owned(), limits=limits,
                                      diagnosis=spec.diagnosis(), language=language,
@@ -218,15 +251,18 @@ def _grade(job: dict) -> dict:
     lap("checker: read-only cells")
     warm, _state.warm = _state.warm, None
     # the next student's kernel starts now, while this student's notebook runs
-    _state.warm = WarmKernel(*kernel_settings) if job.get("warm", True) else None
+    _state.warm = (WarmKernel(*kernel_settings, zygote=zygote) if job.get("warm", True)
+                   else None)
     try:
         execution = execute(notebook, *kernel_settings[:2], started + job["timeout"],
                             kernel_settings[2], checker=checker,
-                            helpers_copy=kernel_settings[3], warm=warm)
+                            helpers_copy=kernel_settings[3], warm=warm, zygote=zygote)
     finally:
         checker.end()
     for stage, seconds in execution.stages.items():
         stages[stage] = seconds
+    if execution.zygote_problem:
+        log_line(f"the zygote gave no kernel, one started cold: {execution.zygote_problem}")
     clock[0] = time.monotonic()
     _state.leftovers_killed()
     lap("clean-up")
@@ -258,15 +294,24 @@ def _grade(job: dict) -> dict:
             "autograded": autograded, "feedback": page,
             "seconds": {"total": time.monotonic() - started, "kernel": execution.seconds,
                         "cells": execution.cells_seconds, "stages": stages,
-                        "warm kernel": execution.warm_kernel},
+                        "warm kernel": execution.warm_kernel,
+                        "forked kernel": execution.forked_kernel},
             "peak_mb": round(execution.peak_mb, 1)}
 
 
 def drop_warm_kernel() -> bool:
     """The class is done: no kernel waits for a next student (run on every worker)."""
     warm, _state.warm = _state.warm, None
-    if warm is not None:  # in a thread: this runs on the worker's event loop
-        threading.Thread(target=warm.discard, name="nn-discard-warm-kernel", daemon=True).start()
+    zygotes, _state.zygotes = _state.zygotes, []   # their memory is freed between classes
+
+    def discard() -> None:
+        if warm is not None:
+            warm.discard()
+        for zygote in zygotes:
+            zygote.close()
+
+    if warm is not None or zygotes:  # in a thread: this runs on the worker's event loop
+        threading.Thread(target=discard, name="nn-discard-warm-kernel", daemon=True).start()
     return warm is not None
 
 
@@ -297,6 +342,7 @@ class GradingPlugin(WorkerPlugin):
         if _state.warm is not None:
             with contextlib.suppress(Exception):
                 _state.warm.discard()
+        _state.stop_zygotes()
         _state.stop_checker()
         with contextlib.suppress(Exception):
             _state.leftovers_killed()

@@ -34,11 +34,30 @@ NOTEBOOK_DEADLINE = 1200
 MARKER = "nn-sandbox-test-marker"
 
 
-def run(source: str, sandboxed: bool = True, limits: Limits = LIMITS, metadata=None):
+def run(source: str, sandboxed: bool = True, limits: Limits = LIMITS, metadata=None,
+        zygote=None):
     first = nbformat.v4.new_code_cell(source, metadata=metadata or {})
     notebook = nbformat.v4.new_notebook(cells=[first, nbformat.v4.new_code_cell("print('after')")])
-    execution = execute(notebook, limits, sandboxed, time.monotonic() + NOTEBOOK_DEADLINE)
+    execution = execute(notebook, limits, sandboxed, time.monotonic() + NOTEBOOK_DEADLINE,
+                        zygote=zygote)
+    assert execution.forked_kernel == (zygote is not None), execution.zygote_problem
     return execution, notebook
+
+
+@pytest.fixture(scope="module")
+def zygote():
+    from grader.sandbox import KernelZygote
+
+    forks = KernelZygote(LIMITS, None, None)
+    yield forks
+    forks.close()
+
+
+@pytest.fixture(params=["bubblewrap", "forked"])
+def kernel(request):
+    """How the kernel starts: bubblewrap starts it cold, or a KernelZygote forks it (what
+    the grader's workers do); the same cases must hold for both."""
+    return request.getfixturevalue("zygote") if request.param == "forked" else None
 
 
 def texts(cell) -> str:
@@ -95,8 +114,9 @@ STOPPED = {
 
 
 @pytest.mark.parametrize("source, status", STOPPED.values(), ids=STOPPED.keys())
-def test_runaway_code_is_stopped_and_later_cells_do_not_run(source, status):
-    execution, _ = run(source, limits=TIMEOUT_LIMITS if status == "timeout" else LIMITS)
+def test_runaway_code_is_stopped_and_later_cells_do_not_run(source, status, kernel):
+    execution, _ = run(source, limits=TIMEOUT_LIMITS if status == "timeout" else LIMITS,
+                       zygote=kernel)
     assert execution.status == status
     assert 1 not in execution.ran
     assert execution.detail
@@ -110,14 +130,14 @@ def test_a_timeout_names_the_cell_and_its_grade_id():
     assert "cell 0 (test_loop_visible) ran over 5 s" in execution.detail, execution.detail
 
 
-def test_a_row_says_when_files_counted_against_the_memory():
-    execution, _ = run(STOPPED["filling /dev/shm"][0])
+def test_a_row_says_when_files_counted_against_the_memory(kernel):
+    execution, _ = run(STOPPED["filling /dev/shm"][0], zygote=kernel)
     assert execution.status == "memory"
     assert "MB of it in files it wrote" in execution.detail, execution.detail
 
 
-def test_sys_exit_is_an_error_in_its_cell_only():
-    execution, notebook = run("import sys\nsys.exit(1)")
+def test_sys_exit_is_an_error_in_its_cell_only(kernel):
+    execution, notebook = run("import sys\nsys.exit(1)", zygote=kernel)
     assert execution.status == "graded"
     assert execution.ran == {0: "error", 1: "ok"}
     assert "after" in texts(notebook.cells[1])
@@ -144,8 +164,8 @@ REFUSED = {
 
 
 @pytest.mark.parametrize("source", REFUSED.values(), ids=REFUSED.keys())
-def test_the_sandbox_refuses(source):
-    execution, notebook = run(source)
+def test_the_sandbox_refuses(source, kernel):
+    execution, notebook = run(source, zygote=kernel)
     assert execution.ran[0] == "error", texts(notebook.cells[0])
     assert execution.ran[1] == "ok"
 
@@ -162,9 +182,9 @@ def test_a_graded_kernel_leaves_no_thread_or_socket_in_the_grader():
     assert len(os.listdir("/proc/self/fd")) <= files
 
 
-def test_the_watchdog_sees_the_kernel_s_memory():
+def test_the_watchdog_sees_the_kernel_s_memory(kernel):
     execution, _ = run("import time\nimport numpy as np\nx = np.ones(50 * 2**20 // 8)\n"
-                       "time.sleep(0.5)")
+                       "time.sleep(0.5)", zygote=kernel)
     assert execution.ran == {0: "ok", 1: "ok"}
     assert 80 < execution.peak_mb < LIMITS.memory_mb   # the kernel and its 50 MB array
 
@@ -237,9 +257,9 @@ def test_python_and_ipc_folders_are_mounted_after_the_empty_tmp(tmp_path):
     assert binds and all(i > tmpfs for i in binds)
 
 
-def test_a_daemon_started_by_the_student_is_killed():
+def test_a_daemon_started_by_the_student_is_killed(kernel):
     execution, _ = run(f"import subprocess\nsubprocess.Popen(['sleep', '600', '{MARKER}'], "
-                       "start_new_session=True)")
+                       "start_new_session=True)", zygote=kernel)
     assert execution.ran[0] == "ok"
     # the fixture checks that the sleep is gone
 
@@ -265,7 +285,7 @@ def test_without_the_sandbox_limits_still_apply():
     assert execution.status == "memory"
 
 
-def test_what_a_student_prints_about_the_sandbox_keeps_host_paths_off_the_page():
+def test_what_a_student_prints_about_the_sandbox_keeps_host_paths_off_the_page(kernel):
     """sys.path, the environment's folder, bubblewrap's command line and the mount list
     name the instructor's folders; the feedback page shows placeholders, in text, HTML
     and error outputs alike."""
@@ -277,11 +297,12 @@ def test_what_a_student_prints_about_the_sandbox_keeps_host_paths_off_the_page()
              "print(open('/proc/1/cmdline', 'rb').read())\n"
              "display(HTML('<pre>' + open('/proc/self/mountinfo').read() + '</pre>'))\n"
              "sys.path")
-    execution, notebook = run(snoop + "\nraise ValueError(str(sys.path))")
+    execution, notebook = run(snoop + "\nraise ValueError(str(sys.path))", zygote=kernel)
     assert execution.ran[0] == "error"
     page = feedback_page(notebook, "04_activations", 0, 1, set())
     assert "site-packages" in page and "kernel.json" in page  # the listings are there
-    host = {str(ROOT), sys.prefix, str(Path(sys.base_prefix).resolve()), "nn-grader-ipc"}
+    host = {str(ROOT), sys.prefix, str(Path(sys.base_prefix).resolve()), "nn-grader-ipc",
+            "nn-grader-zygote"}
     assert [path for path in host if path in page] == []
 
 
@@ -311,3 +332,123 @@ def test_killing_a_worker_s_leftovers_spares_a_kept_process_and_everything_below
     finally:
         sandbox.wait_exited(sandbox.kill_tree(holder.pid))
         holder.wait()
+
+
+# what a forked kernel tries against the zygote and the kernel forked beside it
+PROBE_NEIGHBOURS = r"""
+import ctypes, json, os, subprocess
+import numpy
+found = {'pid in /proc': 0, 'read': [], 'wrote': [], 'unmounted': []}
+me = os.readlink('/proc/self')
+for pid in (p for p in os.listdir('/proc') if p.isdigit() and p != me):
+    found['pid in /proc'] += 1
+    for what in ('mem', 'environ', 'root/tmp', 'cwd', 'fd/0'):
+        try:
+            path = f'/proc/{pid}/{what}'
+            if what in ('root/tmp', 'cwd'):
+                os.listdir(path)
+            elif what == 'fd/0':
+                os.readlink(path)   # which file (as root, a zygote's fds may be counted)
+            else:
+                open(path, 'rb').read(1)
+            found['read'].append(path)
+        except OSError:
+            pass
+for path in ('/x', '/dev/x', '/run/nn-ipc/x', '/opt/nn-course-zygote/x'):
+    try:
+        open(path, 'w').close()
+        found['wrote'].append(path)
+    except OSError:
+        pass
+libc = ctypes.CDLL(None, use_errno=True)
+for path in (b'/tmp', b'/proc', b'/dev/shm'):
+    if libc.umount2(path, 2) == 0:
+        found['unmounted'].append(path.decode())
+found['capabilities'] = subprocess.run(
+    ['sh', '-c', 'grep CapEff /proc/self/status'], capture_output=True, text=True).stdout.split()
+found['tmp'] = sorted(os.listdir('/tmp'))
+found['random'] = numpy.random.rand()
+for folder in ('/tmp', os.path.expanduser('~'), '/dev/shm'):
+    open(os.path.join(folder, 'left-by-the-first'), 'w').write('x')
+print(json.dumps(found))
+"""
+LOOK_AROUND = r"""
+import json, os, numpy
+print(json.dumps({'left': [f for f in ('/tmp', os.path.expanduser('~'), '/dev/shm')
+                           if os.path.exists(os.path.join(f, 'left-by-the-first'))],
+                  'tmp': sorted(os.listdir('/tmp')), 'random': numpy.random.rand()}))
+"""
+
+
+def _forked_kernel_runs(zygote, *sources):
+    """Fork one kernel per source, all alive at once (as a worker's current and next
+    student's are), run each source in its kernel in turn; what each printed, as JSON."""
+    import asyncio
+    import json
+
+    from grader.sandbox import SandboxedKernelManager
+
+    async def main():
+        kernels = []
+        try:
+            for _ in sources:
+                km = SandboxedKernelManager(LIMITS, zygote=zygote)
+                kernels.append((km, None))
+                await km.start_kernel()
+                assert km.forked, km.zygote_problem
+                client = km.client()
+                client.start_channels()
+                kernels[-1] = (km, client)
+                await client.wait_for_ready(timeout=120)
+            printed = []
+            for (_, client), source in zip(kernels, sources, strict=True):
+                text = []
+                reply = await client.execute_interactive(
+                    source, timeout=300, output_hook=lambda msg, text=text: text.append(
+                        msg["content"].get("text", "")))
+                assert reply["content"]["status"] == "ok", "".join(text)
+                printed.append(json.loads("".join(text)))
+            return printed, [km.ipc_dir.parent.name + "/" + km.ipc_dir.name for km, _ in kernels]
+        finally:
+            for km, client in kernels:
+                if client is not None:
+                    client.stop_channels()
+                km.destroy()
+
+    return asyncio.run(main())
+
+
+def test_a_forked_kernel_reaches_neither_the_zygote_nor_the_kernel_beside_it(zygote):
+    """Two kernels forked by one zygote, alive together: the first sees the zygote's
+    processes listed in /proc (the zygote's PID namespace) but can read none of their
+    memory, environment or files, write nothing it shares with them, undo no mount, and
+    holds no capability, even in a program it starts; what it leaves in /tmp, home and
+    /dev/shm reaches neither the kernel forked beside it nor one forked after it."""
+    (first, beside), folders = _forked_kernel_runs(zygote, PROBE_NEIGHBOURS, LOOK_AROUND)
+    assert first["pid in /proc"] >= 3      # bubblewrap's init, the zygote, the other kernel
+    assert first["read"] == [] and first["wrote"] == [] and first["unmounted"] == []
+    assert first["capabilities"] == ["CapEff:", "0000000000000000"]
+    assert first["tmp"] == [folders[0].split("/")[0]]   # its own IPC folder's parent only
+    assert beside["left"] == []
+    (after,), _ = _forked_kernel_runs(zygote, LOOK_AROUND)
+    assert after["left"] == []
+    assert len({first["random"], beside["random"], after["random"]}) == 3  # seeds of their own
+
+
+def test_a_zygote_that_died_starts_again_and_one_that_cannot_start_gives_cold_kernels(zygote):
+    from grader.sandbox import KernelZygote
+
+    run("print(1)", zygote=zygote)
+    zygote.stop()                          # as if its process were killed
+    execution, _ = run("print(1)", zygote=zygote)
+    assert execution.ran == {0: "ok", 1: "ok"}
+    broken = KernelZygote(LIMITS, None, None)
+    broken.failed = "no user namespaces here"
+    try:
+        execution, notebook = run("print('cold')", zygote=None)
+        cold = execute(notebook, LIMITS, True, time.monotonic() + NOTEBOOK_DEADLINE,
+                       zygote=broken)
+    finally:
+        broken.close()
+    assert cold.ran == {0: "ok", 1: "ok"} and not cold.forked_kernel
+    assert cold.zygote_problem == "no user namespaces here"

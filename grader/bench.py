@@ -167,7 +167,7 @@ def bench_class(selected: list[str] | None = None, students: int = 40,
     print(f"{'':<26} {'(s)':>6} {'(st/min)':>9} {'(st/min)':>9} {'':>7} {'(s/nb)':>9}")
     totals = {"nbgrader": 0.0, "ours": 0.0, "overhead": 0.0}
     stages: dict[str, float] = {}
-    idle = 0.0
+    idle = zygotes = 0.0
     for assignment in chosen:
         with tempfile.TemporaryDirectory() as tmp:
             run = run_seconds(assignment, Path(tmp))
@@ -183,6 +183,7 @@ def bench_class(selected: list[str] | None = None, students: int = 40,
         overhead = sum(r.seconds - r.cells_seconds for r in report.rows) / students
         for stage, seconds in report.stages.items():
             stages[stage] = stages.get(stage, 0.0) + seconds
+        zygotes += report.zygote_seconds
         # a worker slot's time not spent on a student: cluster start, dispatch, the end
         idle += ours * min(workers, students) - sum(r.seconds for r in report.rows)
         totals["nbgrader"] += plain
@@ -199,6 +200,9 @@ def bench_class(selected: list[str] | None = None, students: int = 40,
     for stage, seconds in sorted(stages.items(), key=lambda item: -item[1]):
         print(f"  {stage:<44} {seconds / count:>7.2f}")
     print(f"  {'Dask: cluster start, dispatch, idle slots':<44} {idle / count:>7.2f}")
+    print(f"  (import tensorflow and the rest: once per worker and notebook, in its kernel "
+          f"zygote, {zygotes / max(1, min(workers, students) * len(chosen)):.2f} s each, "
+          "while the first student's checker starts; a forked kernel imports nothing)")
     if scaling and workers > 1:  # what a second machine adds: the class on 1 and N workers
         assignment = chosen[0]
         for n in (1, workers):

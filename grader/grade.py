@@ -119,6 +119,7 @@ class Report:
     cluster: str = ""           # where they were graded
     stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, summed over
     # the students graded in this run (bench-class divides by their number)
+    zygote_seconds: float = 0.0  # the workers' kernel zygotes starting (imports), summed
 
     @property
     def csv_path(self) -> Path:
@@ -397,6 +398,7 @@ def _grade_all(assignment, submissions, spec: AssignmentSpec, home: Path, db: Pa
         row.cells_seconds = result.get("seconds", {}).get("cells", 0.0)
         for stage, seconds in result.get("seconds", {}).get("stages", {}).items():
             report.stages[stage] = report.stages.get(stage, 0.0) + float(seconds)
+        report.zygote_seconds += float(result.get("seconds", {}).get("zygote start") or 0)
         row.warm_kernel = bool(result.get("seconds", {}).get("warm kernel"))
         row.forked_kernel = bool(result.get("seconds", {}).get("forked kernel"))
         if not page.is_file():

@@ -637,6 +637,7 @@ class KernelZygote:
         self.lock = threading.Lock()
         self.process: subprocess.Popen | None = None
         self.failed = ""      # why it cannot start: then every spawn says so at once
+        self.start_seconds = 0.0   # its starts so far, imports included (what bench prints)
         self._buffer = b""
 
     def _start(self) -> None:
@@ -688,10 +689,12 @@ class KernelZygote:
             from concurrent.futures import ThreadPoolExecutor
 
             KernelZygote._starter = ThreadPoolExecutor(1, thread_name_prefix="nn-zygote")
+        started = time.monotonic()
         KernelZygote._starter.submit(self._start).result()
         try:
             if not self._answer(self.START_TIMEOUT).get("ready"):
                 raise ZygoteError("the zygote did not start")
+            self.start_seconds += time.monotonic() - started
         except ZygoteError as error:
             self.failed = str(error)
             self.stop()

@@ -242,6 +242,7 @@ def _grade(job: dict) -> dict:
     # one process per worker imports the libraries once and forks each student's kernel
     zygote = (_state.zygote_for(limits, *kernel_settings[2:])
               if sandboxed and job.get("zygote", True) else None)
+    zygote_started = zygote.start_seconds if zygote is not None else 0.0
     if zygote is not None and zygote.process is None:
         zygote.prestart()   # its imports, while the checker runs the read-only cells
     checker = _state.checker_for(sandboxed, limits.threads)
@@ -295,7 +296,11 @@ def _grade(job: dict) -> dict:
             "seconds": {"total": time.monotonic() - started, "kernel": execution.seconds,
                         "cells": execution.cells_seconds, "stages": stages,
                         "warm kernel": execution.warm_kernel,
-                        "forked kernel": execution.forked_kernel},
+                        "forked kernel": execution.forked_kernel,
+                        # what this worker's zygote took to start while it served this
+                        # student (once per worker and class, not per student)
+                        "zygote start": zygote.start_seconds - zygote_started
+                        if zygote is not None else 0.0},
             "peak_mb": round(execution.peak_mb, 1)}
 
 

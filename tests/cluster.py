@@ -42,6 +42,29 @@ def processes_outside_other_tests() -> list[tuple[int, str]]:
     return found
 
 
+def forked_kernels(wait: float = 60) -> list[str]:
+    """Command lines of the kernels a zygote forked (and their reapers) still alive once
+    ``wait`` seconds have passed or none is left: a class's last warm kernel is discarded
+    in the background as the class ends. The zygotes themselves are not listed."""
+    deadline = time.monotonic() + wait
+    while True:
+        found = []
+        for pid, args in processes_outside_other_tests():
+            if "nn-course-zygote" not in args:
+                continue
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+            except OSError:
+                continue
+            levels = next((line.split()[1:] for line in status.splitlines()
+                           if line.startswith("NSpid:")), [])
+            if len(levels) >= 3:   # below the zygote's own PID namespace
+                found.append(args)
+        if not found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
 class LocalTestCluster:
     """``dask scheduler`` and ``workers`` × ``dask worker --nthreads 1 --resources grading=1``."""
 

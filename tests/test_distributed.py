@@ -244,6 +244,7 @@ def test_a_kernel_started_ahead_holds_nothing_of_the_student_before(tmp_path):
                          workers=1)
     rows = {row.student_id: row for row in report.rows}
     assert rows["b_second"].warm_kernel and not rows["a_first"].warm_kernel
+    assert rows["a_first"].forked_kernel and rows["b_second"].forked_kernel  # one zygote
     graded = nbformat.read(tmp_path / "home" / "autograded" / "b_second" / A / f"{A}.ipynb",
                            as_version=4)
     printed = "".join(o.get("text", "") for c in graded.cells if c.cell_type == "code"

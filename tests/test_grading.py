@@ -220,10 +220,11 @@ def test_an_endless_submission_times_out_and_leaves_nothing_running(tmp_path, da
     page = (tmp_path / "out" / "feedback" / "loopy" / f"{assignment}.html").read_text()
     assert "Grading stopped part way" in page and "ran over" in page
     assert _processes_inside(tmp_path / "home") == []
-    from tests.cluster import processes_outside_other_tests
+    from tests.cluster import forked_kernels, processes_outside_other_tests
 
     assert [args for _, args in processes_outside_other_tests()
             if "nn-grader-ipc" in args or "grader.worker" in args] == []
+    assert forked_kernels() == []
 
 
 def test_the_master_gradebook_holds_the_same_scores_as_the_csv(graded_class):

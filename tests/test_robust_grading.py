@@ -551,12 +551,13 @@ def test_gradebook_agrees_with_grades_csv(graded):
 
 def test_nothing_survives_grading(graded, dask_cluster):
     from grader.sandbox import descendants
-    from tests.cluster import processes_outside_other_tests
+    from tests.cluster import forked_kernels, processes_outside_other_tests
 
     tmp, *_ = graded
     time.sleep(0.5)
     listing = processes_outside_other_tests()
     assert [args for _, args in listing if MARKER in args or "nn-grader-ipc" in args] == []
+    assert forked_kernels() == []
     # a worker keeps its checker for the next class (one per worker, sandboxed); any other
     # checker would be a leftover
     workers = {pid for w in dask_cluster.workers for pid in [w.pid, *descendants(w.pid)]}

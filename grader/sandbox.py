@@ -397,6 +397,16 @@ def _open_file_bytes(procs: list[str], folder: Path | None) -> int:
     return total
 
 
+def _ns_pids(pid: int) -> list[bytes]:
+    """``pid``'s numbers in each PID namespace from ours down to its own (/proc's NSpid);
+    [] when it is gone."""
+    with contextlib.suppress(OSError), open(f"/proc/{pid}/status", "rb") as handle:
+        for line in handle:
+            if line.startswith(b"NSpid:"):
+                return line.split()[1:]
+    return []
+
+
 def _sandbox_init(outer_pid: int) -> int | None:
     """Host pid of the sandbox's first process (pid 1 inside), once it has switched to the
     sandbox's root; ``outer_pid`` is bubblewrap's outer process.
@@ -407,8 +417,7 @@ def _sandbox_init(outer_pid: int) -> int | None:
     host = os.stat("/")
     for pid in _children_map().get(outer_pid, []):
         with contextlib.suppress(OSError, IndexError):
-            with open(f"/proc/{pid}/status", "rb") as handle:
-                ns_pids = next(line for line in handle if line.startswith(b"NSpid:")).split()
+            ns_pids = _ns_pids(pid)
             inside = os.stat(f"/proc/{pid}/root")
             if ns_pids[-1] == b"1" and (inside.st_dev, inside.st_ino) != (
                     host.st_dev, host.st_ino) and os.path.isdir(f"/proc/{pid}/root/proc/1"):
@@ -598,12 +607,9 @@ class ForkedKernelProcess:
         return self.returncode
 
     def wait(self, timeout: float | None = None) -> int:
-        deadline = None if timeout is None else time.monotonic() + timeout
-        while self.poll() is None:
-            if deadline is not None and time.monotonic() > deadline:
-                raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
-            time.sleep(0.02)
-        return self.returncode
+        if not wait_exited([self.pid], float("inf") if timeout is None else timeout):
+            raise subprocess.TimeoutExpired(f"kernel {self.pid}", timeout)
+        return self.poll()
 
     def send_signal(self, signum: int) -> None:
         with contextlib.suppress(ProcessLookupError):
@@ -725,14 +731,10 @@ class KernelZygote:
             answer = self._answer(self.SPAWN_TIMEOUT)
             if "pid" not in answer:
                 raise ZygoteError(str(answer.get("error", "no kernel"))[:300])
-            for pid in descendants(self.process.pid):   # its pid as the zygote sees it
-                with contextlib.suppress(OSError, StopIteration):
-                    with open(f"/proc/{pid}/status", "rb") as handle:
-                        ns_pids = next(line for line in handle
-                                       if line.startswith(b"NSpid:")).split()[1:]
-                    # here, in the zygote's PID namespace, in its own (where it is 1)
-                    if ns_pids[-2:] == [str(answer["pid"]).encode(), b"1"]:
-                        return pid
+            for pid in _subtree(self.process.pid)[1:]:   # its pid as the zygote sees it
+                # here, in the zygote's PID namespace, in its own (where it is 1)
+                if _ns_pids(pid)[-2:] == [str(answer["pid"]).encode(), b"1"]:
+                    return pid
             raise ZygoteError("the forked kernel was not found")
 
     def pids(self) -> set[int]:

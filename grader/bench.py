@@ -47,10 +47,12 @@ def run_seconds(assignment: str, workdir: Path) -> float:
 
 
 def grade_seconds(assignment: str, workdir: Path, students: int = 3
-                  ) -> tuple[float, float, str]:
-    """Seconds to autograde a student on one worker: the first student of a class (a cold
-    worker: no kernel started ahead) and each later one (what a class pays per student:
-    its worker time, from receiving the notebook to sending the page), with a score."""
+                  ) -> tuple[float, float, float, str]:
+    """Seconds to autograde a student on one worker: the first student of a class (its
+    worker started the checker and a kernel as it got the assignment, before the student
+    came) and each later one (what a class pays per student: its worker time, from
+    receiving the notebook to sending the page); the whole class's wall time (cluster
+    start, gradebook, reports included); a score."""
     import json
 
     _synthetic_class(assignment, workdir / "submissions", students)
@@ -60,7 +62,8 @@ def grade_seconds(assignment: str, workdir: Path, students: int = 3
         seconds = [json.loads(line)["row"]["seconds"] for line in handle]
     row = report.rows[0]
     later = seconds[1:] or seconds
-    return seconds[0], sum(later) / len(later), f"{row.score:g}/{row.max_score:g}"
+    return (seconds[0], sum(later) / len(later), report.seconds,
+            f"{row.score:g}/{row.max_score:g}")
 
 
 def _spin(stop) -> None:
@@ -91,25 +94,30 @@ def bench(selected: list[str] | None = None, load: int = 0, run_only: bool = Fal
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     if load:
         print(f"with {load} busy process(es) beside it ({os.cpu_count()} cores)")
-    print("autograde: one worker's seconds per student, the first of a class (cold) and "
-          "each later one (its kernel started ahead, during the student before)")
+    print("autograde: one worker's seconds per student of a 3-student class: the first (its "
+          "checker and kernel started as the worker got the assignment) and each later one "
+          "(its kernel started during the student before); class: the 3 students' wall time, "
+          "cluster start and gradebook included")
     print(f"{'notebook':<28} {'run (s)':>8} {'first (s)':>10} {'later (s)':>10} "
-          f"{'later/run':>10} {'score':>8}")
-    total_run = total_first = total_later = 0.0
+          f"{'first/run':>10} {'later/run':>10} {'class (s)':>10} {'score':>8}")
+    total_run = total_first = total_later = total_class = 0.0
     with busy_processes(load):
         for assignment in selected or assignments():
             with tempfile.TemporaryDirectory() as tmp:
                 run = run_seconds(assignment, Path(tmp))
-                first, later, score = ((0.0, 0.0, "-") if run_only
-                                       else grade_seconds(assignment, Path(tmp)))
+                first, later, whole, score = ((0.0, 0.0, 0.0, "-") if run_only
+                                              else grade_seconds(assignment, Path(tmp)))
             total_run += run
             total_first += first
             total_later += later
+            total_class += whole
             flag = "" if run <= BUDGET_SECONDS else f"  over the {BUDGET_SECONDS} s budget"
             print(f"{assignment:<28} {run:>8.1f} {first:>10.1f} {later:>10.1f} "
-                  f"{later / run:>10.2f} {score:>8}{flag}", flush=True)
+                  f"{first / run:>10.2f} {later / run:>10.2f} {whole:>10.1f} {score:>8}{flag}",
+                  flush=True)
+    run = max(total_run, 1e-9)
     print(f"{'total':<28} {total_run:>8.1f} {total_first:>10.1f} {total_later:>10.1f} "
-          f"{total_later / max(total_run, 1e-9):>10.2f}")
+          f"{total_first / run:>10.2f} {total_later / run:>10.2f} {total_class:>10.1f}")
     return 0
 
 
@@ -202,7 +210,8 @@ def bench_class(selected: list[str] | None = None, students: int = 40,
     print(f"  {'Dask: cluster start, dispatch, idle slots':<44} {idle / count:>7.2f}")
     print(f"  (import tensorflow and the rest: once per worker and notebook, in its kernel "
           f"zygote, {zygotes / max(1, min(workers, students) * len(chosen)):.2f} s each, "
-          "while the first student's checker starts; a forked kernel imports nothing)")
+          "started as the worker gets the assignment, beside its checker; a forked kernel "
+          "imports nothing)")
     if scaling and workers > 1:  # what a second machine adds: the class on 1 and N workers
         assignment = chosen[0]
         for n in (1, workers):

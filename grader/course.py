@@ -70,3 +70,43 @@ def nbgrader_config(**course_directory: str) -> Config:
 
 def sqlite_url(path: Path) -> str:
     return "sqlite:///" + os.fspath(path)
+
+
+@functools.cache
+def _alembic_head() -> str | None:
+    """The newest migration of nbgrader's gradebook schema, read from its migration files
+    (None if they do not name exactly one)."""
+    import nbgrader
+
+    revisions, parents = set(), set()
+    for script in (Path(nbgrader.__file__).parent / "alembic" / "versions").glob("*.py"):
+        text = script.read_text(encoding="utf-8")
+        revisions |= set(re.findall(r"^revision = '(\w+)'", text, re.M))
+        parents |= set(re.findall(r"^down_revision = '(\w+)'", text, re.M))
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def create_gradebook(path: Path) -> None:
+    """An empty nbgrader gradebook at ``path`` if there is none, as nbgrader would make it.
+
+    nbgrader learns its schema version by running ``alembic heads`` in a new process (about
+    5 s, on every new gradebook: each class graded into a fresh folder); here it is read
+    from the migration files. Where that fails, nbgrader makes the gradebook itself.
+    """
+    if path.exists() or (head := _alembic_head()) is None:
+        return
+    from nbgrader.api import Base
+    from sqlalchemy import create_engine, text
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(sqlite_url(path), future=True)
+    try:
+        with engine.begin() as connection:
+            Base.metadata.create_all(bind=connection)
+            connection.execute(text(
+                "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)"))
+            connection.execute(text("INSERT INTO alembic_version (version_num) VALUES (:v)"),
+                               {"v": head})
+    finally:
+        engine.dispose()

@@ -70,9 +70,11 @@ def _quiet() -> None:
 
 
 @contextlib.contextmanager
-def connect(options: ClusterOptions, log_dir: Path | None = None) -> Iterator:
+def connect(options: ClusterOptions, log_dir: Path | None = None,
+            checker: tuple[bool, int] | None = None) -> Iterator:
     """A Dask client on the cluster of ``options``, with the grading plugin on its workers;
-    an embedded cluster is shut down (and its workers with their kernels) at the end."""
+    an embedded cluster is shut down (and its workers with their kernels) at the end.
+    ``checker``: (sandboxed, threads), for each worker to start its checker as it joins."""
     import dask
     from distributed import Client, LocalCluster, Security
 
@@ -100,8 +102,8 @@ def connect(options: ClusterOptions, log_dir: Path | None = None) -> Iterator:
         client = Client(cluster, security=security)
     try:
         # workers of the embedded cluster write their logs beside the report
-        client.register_plugin(GradingPlugin(str(log_dir) if cluster and log_dir else None),
-                               name=GradingPlugin.name)
+        client.register_plugin(GradingPlugin(str(log_dir) if cluster and log_dir else None,
+                                             checker), name=GradingPlugin.name)
         yield client
     finally:
         with contextlib.suppress(Exception):
@@ -130,7 +132,7 @@ def _failed(job: dict, detail: str) -> dict:
 
 def grade_jobs(client, jobs: Iterable[dict], spec_json: str,
                on_result: Callable[[dict, dict], None], task: Callable | None = None,
-               window: int | None = None) -> int:
+               window: int | None = None, ahead: dict | None = None) -> int:
     """Run ``task(job)`` for every job on the cluster, the spec ``spec_json`` (whose hash
     the jobs name) given to every worker once; ``on_result(job, result)`` for each as it
     finishes (in this process, one at a time). Returns how many finished.
@@ -141,6 +143,8 @@ def grade_jobs(client, jobs: Iterable[dict], spec_json: str,
     counts every job the worker held, such a job is sent once more, alone under a new
     key, and only a job that stops its worker in KILLED_ROUNDS rounds gets the status
     ``error`` saying so. The scheduler going away raises :class:`SchedulerLost`.
+    ``ahead``: the class's kernel settings (a job's ``sandboxed`` and ``limits``), for
+    every worker to start its checker and first kernel as it gets the spec.
     """
     from distributed import as_completed
 
@@ -151,7 +155,7 @@ def grade_jobs(client, jobs: Iterable[dict], spec_json: str,
                        for w in client.scheduler_info(n_workers=-1).get("workers", {}).values()))
     window = window or slots
     spec_hash = hashlib.sha256(spec_json.encode()).hexdigest()
-    plugin = SpecPlugin(spec_hash, spec_json)  # not scattered data: a lost worker keeps it
+    plugin = SpecPlugin(spec_hash, spec_json, ahead)  # not scattered: a lost worker keeps it
     client.register_plugin(plugin, name=plugin.name)
     pending: dict[str, tuple[dict, int]] = {}   # key -> (job, round)
     jobs = _each_with_more(jobs)

@@ -14,6 +14,7 @@ grader.classreport). A run stopped at any point keeps every finished student.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -21,6 +22,7 @@ import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import warnings
 from collections import Counter
@@ -37,7 +39,7 @@ from .course import GRADER_DIR, MASTER_DB, SOLUTIONS, course_id, sqlite_url
 from .distributed import ClusterOptions, SchedulerLost, connect, grade_jobs, grader_fingerprint
 from .feedback import notice_page, write_page
 from .intake import IntakeLimits, bound, collect
-from .ledger import Ledger, replace_file, sha256
+from .ledger import LEDGER_NAME, Ledger, replace_file, sha256
 from .release import generate
 from .sandbox import Limits, sandbox_problem
 from .status import Status
@@ -295,12 +297,11 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
     feedback_root.mkdir(parents=True, exist_ok=True)
     (out / "logs").mkdir(parents=True, exist_ok=True)
     rows: dict[str, Row] = {}
-    with tempfile.TemporaryDirectory(prefix="nn-grader-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="nn-grader-") as tmp, \
+            contextlib.ExitStack() as early:
         submissions_found, intake_warnings = collect(Path(submissions), assignment,
                                                      Path(tmp), intake or IntakeLimits())
         report.warnings += intake_warnings
-        generate(assignment, Path(tmp) / "release", db)  # the gradebook learns the tests
-        spec = assignment_spec(assignment, db, Path(tmp) / "release")
         external = cluster is not None and bool(cluster.scheduler or cluster.scheduler_file)
         gradable = [s for s in submissions_found if s.status is None]
         n_workers = max(1, min(workers or os.cpu_count() or 1, len(gradable) or 1))
@@ -311,15 +312,50 @@ def grade_class(assignment: str, submissions: str | Path, out: str | Path | None
         if not external:
             cluster = replace(cluster, workers=n_workers)
         report.workers = n_workers
+        checker = None if task else (sandbox, limits.threads)  # what the workers start as
+        # they join; a stand-in task needs no checker
+        if gradable and not external and not (out / LEDGER_NAME).exists():
+            # a new class: everyone will be graded, so the cluster starts now, while the
+            # gradebook learns the assignment (a resumed one may need no cluster at all)
+            early_client = _in_background(early, connect(cluster, out / "logs", checker))
+        else:
+            early_client = None
+        generate(assignment, Path(tmp) / "release", db)  # the gradebook learns the tests
+        spec = assignment_spec(assignment, db, Path(tmp) / "release")
         try:
             _grade_all(assignment, submissions_found, spec, home, db, out, timeout, sandbox,
-                       screen, limits, cluster, regrade, task, progress, report, rows)
+                       screen, limits, cluster, regrade, task, progress, report, rows,
+                       early_client, checker)
             write_class_report(out, spec, [rows[s] for s in sorted(rows)])
         finally:
             report.rows = [rows[s] for s in sorted(rows)]
             report.seconds = time.monotonic() - started
             (out / "summary.txt").write_text(report.summary() + "\n", encoding="utf-8")
     return report
+
+
+def _in_background(stack: contextlib.ExitStack, manager) -> Callable:
+    """Enter the context manager ``manager`` in a thread now; returns a function that waits
+    for what it gives (raising what entering it raised). ``stack`` leaves it at its end."""
+    from concurrent.futures import Future
+
+    entered: Future = Future()
+
+    def enter() -> None:
+        try:
+            entered.set_result(manager.__enter__())
+        except BaseException as error:  # noqa: BLE001 - raised where the client is wanted
+            entered.set_exception(error)
+
+    threading.Thread(target=enter, daemon=True, name="nn-grader-cluster").start()
+
+    def leave(*exc) -> None:
+        with contextlib.suppress(Exception):
+            entered.result()
+            manager.__exit__(*exc)
+
+    stack.push(leave)
+    return entered.result
 
 
 def _assignment_hash(spec_json: str, sandbox: bool, screen: bool, limits: Limits,
@@ -331,8 +367,11 @@ def _assignment_hash(spec_json: str, sandbox: bool, screen: bool, limits: Limits
 
 def _grade_all(assignment, submissions, spec: AssignmentSpec, home: Path, db: Path, out: Path,
                timeout, sandbox, screen, limits: Limits, cluster: ClusterOptions, regrade,
-               task, progress, report: Report, rows: dict[str, Row]) -> None:
-    """A row in ``rows`` for every submission: kept from the ledger, or graded now."""
+               task, progress, report: Report, rows: dict[str, Row],
+               early_client: Callable | None = None, checker: tuple | None = None) -> None:
+    """A row in ``rows`` for every submission: kept from the ledger, or graded now.
+    ``early_client``: waits for the client of a cluster started ahead; ``checker``: the
+    settings a joining worker starts its checker with (see grader.distributed.connect)."""
     feedback_root = out / "feedback"
     spec_json = spec.to_json()
     spec_hash = sha256(spec_json.encode())
@@ -416,11 +455,12 @@ def _grade_all(assignment, submissions, spec: AssignmentSpec, home: Path, db: Pa
 
     try:
         if to_grade:
-            with connect(cluster, out / "logs") as client:
+            with (contextlib.nullcontext(early_client()) if early_client
+                  else connect(cluster, out / "logs", checker)) as client:
                 if cluster.scheduler or cluster.scheduler_file:
                     report.cluster = f" of the Dask cluster at {client.scheduler.address}"
-                grade_jobs(client, jobs(), spec_json, on_result,
-                           task=task)
+                grade_jobs(client, jobs(), spec_json, on_result, task=task,
+                           ahead=None if task else {"sandboxed": sandbox, "limits": job_limits})
     finally:
         bar.close()
         write_csv(report.csv_path, CSV_COLUMNS, [rows[s].csv_row() for s in sorted(rows)])

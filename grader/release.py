@@ -19,6 +19,7 @@ from .course import (
     SOLUTION_BLOCK,
     SOLUTIONS,
     assignments,
+    create_gradebook,
     nbgrader_config,
     nbgrader_meta,
     sqlite_url,
@@ -49,7 +50,7 @@ def generate(assignment: str, release_dir: Path, db_path: Path = MASTER_DB,
     config.GenerateAssignment.log_level = logging.WARNING
     coursedir = CourseDirectory(config=config)
     coursedir.assignment_id = assignment
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    create_gradebook(db_path)   # a new one, in-process: nbgrader's own way takes seconds
     app = GenerateAssignment(coursedir=coursedir, config=config)
     app.force = True
     app.create_assignment = True

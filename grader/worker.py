@@ -66,6 +66,7 @@ class _WorkerState:
     def __init__(self):
         self.lock = threading.Lock()   # one student at a time per worker process
         self.preparing = threading.Lock()
+        self.checker_lock = threading.Lock()
         self.scratch = Path(tempfile.mkdtemp(prefix="nn-grader-worker-"))
         atexit.register(shutil.rmtree, self.scratch, ignore_errors=True)
         self.specs: dict[str, AssignmentSpec] = {}
@@ -81,6 +82,7 @@ class _WorkerState:
         # forks the kernels, libraries imported: one per kernel settings (an English and a
         # Spanish helpers copy in a mixed class), the most recently used first
         self.zygotes: list[KernelZygote] = []
+        self.ahead = None   # the thread that prepares for a class's first student
 
     def prepare(self) -> None:
         with self.preparing:
@@ -94,14 +96,15 @@ class _WorkerState:
 
     def checker_for(self, sandboxed: bool, threads: int) -> CheckerProcess:
         """The worker's long-lived checker, (re)started for these settings."""
-        if self.checker is None or self.checker_settings != (sandboxed, threads):
-            self.stop_checker()
-            argv, env = checker_command(sandboxed, threads, self.font_cache)
-            log = (self.log_dir or self.scratch) / f"checker-{os.getpid()}.log"
-            self.checker = CheckerProcess(argv, env, log, cwd=self.scratch)
-            self.checker_settings = (sandboxed, threads)
-        self.checker.ensure()
-        return self.checker
+        with self.checker_lock:  # a student's, or one started as the worker joined
+            if self.checker is None or self.checker_settings != (sandboxed, threads):
+                self.stop_checker()
+                argv, env = checker_command(sandboxed, threads, self.font_cache)
+                log = (self.log_dir or self.scratch) / f"checker-{os.getpid()}.log"
+                self.checker = CheckerProcess(argv, env, log, cwd=self.scratch)
+                self.checker_settings = (sandboxed, threads)
+            self.checker.ensure()
+            return self.checker
 
     MAX_ZYGOTES = 2   # each holds the libraries' memory (about 550 MB)
 
@@ -235,14 +238,9 @@ def _grade(job: dict) -> dict:
     notebook, more_notes, flagged = prepare(notebook, spec, screen=job.get("screen", True))
     language = language_of(notebook)  # its feedback page and the checks' verdicts speak it
     lap("preparing the notebook")
-    limits = Limits(**job["limits"])
-    sandboxed = job["sandboxed"]
-    kernel_settings = (limits, sandboxed, str(_state.font_cache) if _state.font_cache else None,
-                       _state.helpers_for(spec, job["spec_hash"], language) if sandboxed else None)
-    # one process per worker imports the libraries once and forks each student's kernel
-    zygote = (_state.zygote_for(limits, *kernel_settings[2:])
-              if sandboxed and job.get("zygote", True) else None)
-    zygote_started = zygote.start_seconds if zygote is not None else 0.0
+    kernel_settings = _kernel_settings(spec, job, language)
+    limits, sandboxed = kernel_settings[:2]
+    zygote = _zygote(kernel_settings, job)
     if zygote is not None and zygote.process is None:
         zygote.prestart()   # its imports, while the checker runs the read-only cells
     checker = _state.checker_for(sandboxed, limits.threads)
@@ -297,11 +295,80 @@ def _grade(job: dict) -> dict:
                         "cells": execution.cells_seconds, "stages": stages,
                         "warm kernel": execution.warm_kernel,
                         "forked kernel": execution.forked_kernel,
-                        # what this worker's zygote took to start while it served this
-                        # student (once per worker and class, not per student)
-                        "zygote start": zygote.start_seconds - zygote_started
-                        if zygote is not None else 0.0},
+                        # what this worker's zygote took to start, said by the first
+                        # student it served (once per worker and class, not per student)
+                        "zygote start": _unreported_start(zygote)},
             "peak_mb": round(execution.peak_mb, 1)}
+
+
+def _kernel_settings(spec: AssignmentSpec, job: dict, language: str) -> tuple:
+    """(limits, sandboxed, matplotlib cache, helpers copy): what a student's kernel needs."""
+    sandboxed = job["sandboxed"]
+    return (Limits(**job["limits"]), sandboxed,
+            str(_state.font_cache) if _state.font_cache else None,
+            _state.helpers_for(spec, job["spec_hash"], language) if sandboxed else None)
+
+
+def _zygote(kernel_settings: tuple, job: dict) -> KernelZygote | None:
+    """The process that forks kernels of these settings, libraries imported (one per worker
+    and settings); None where kernels start cold (no sandbox, or the job says so)."""
+    limits, sandboxed, *rest = kernel_settings
+    return _state.zygote_for(limits, *rest) if sandboxed and job.get("zygote", True) else None
+
+
+def _unreported_start(zygote: KernelZygote | None) -> float:
+    if zygote is None:
+        return 0.0
+    seconds = zygote.start_seconds - zygote.reported_seconds
+    zygote.reported_seconds = zygote.start_seconds
+    return seconds
+
+
+def _ahead():
+    """The threads that start things ahead of the first student: long-lived ones, since
+    bubblewrap kills its sandbox when the thread that started it ends (the checker's)."""
+    if _state.ahead is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _state.ahead = ThreadPoolExecutor(2, thread_name_prefix="nn-grader-ahead")
+    return _state.ahead
+
+
+def _prepare_worker(checker: tuple[bool, int] | None) -> None:
+    """A worker joins: its preparation, and its checker started if its settings are known."""
+    try:
+        _state.prepare()
+        if checker is not None:
+            _state.checker_for(*checker)
+    except Exception:  # noqa: BLE001 - the first student then starts it, as before
+        log_line("could not start the checker ahead: " + traceback.format_exc())
+
+
+def prepare_ahead(settings: dict) -> None:
+    """Start what the first student of an assignment would wait for, before one arrives:
+    the checker, the kernel zygote (its imports) and a kernel for the first student
+    (English helpers; one in Spanish takes a kernel of its own). ``settings``: a job's
+    keys but the student's (spec_hash, sandboxed, limits). Nothing of a student is in
+    them; the kernel serves one student, as every warm kernel."""
+    with _state.lock:
+        if _state.warm is not None:  # a class is being graded here: it has its next kernel
+            return
+        started = time.monotonic()
+        try:
+            _state.prepare()
+            spec = _state.spec(settings["spec_hash"])
+            kernel_settings = _kernel_settings(spec, settings, "en")
+            zygote = _zygote(kernel_settings, settings)
+            if zygote is not None and zygote.process is None:
+                zygote.prestart()
+            if settings.get("warm", True):  # it starts as soon as the zygote is up
+                _state.warm = WarmKernel(*kernel_settings, zygote=zygote)
+            _state.checker_for(settings["sandboxed"], kernel_settings[0].threads)
+        except Exception:  # noqa: BLE001 - the first student then starts them, as before
+            log_line("could not prepare ahead of the first student: " + traceback.format_exc())
+            return
+        log_line(f"{spec.assignment}: checker started, first kernel on its way, "
+                 f"{time.monotonic() - started:.1f} s")
 
 
 def drop_warm_kernel() -> bool:
@@ -334,14 +401,15 @@ class GradingPlugin(WorkerPlugin):
     # checker, started once, warm for the next class); re-registering would tear it down
     idempotent = True
 
-    def __init__(self, log_dir: str | None = None):
+    def __init__(self, log_dir: str | None = None, checker: tuple[bool, int] | None = None):
         self.log_dir = log_dir
+        self.checker = checker  # (sandboxed, threads): the checker to start at once
 
     def setup(self, worker=None):
         if self.log_dir and Path(self.log_dir).is_dir():
             _state.log_dir = Path(self.log_dir)
         # in a thread: the worker's event loop must go on answering the scheduler
-        threading.Thread(target=_state.prepare, daemon=True, name="nn-grader-prepare").start()
+        _ahead().submit(_prepare_worker, self.checker)
 
     def teardown(self, worker=None):
         if _state.warm is not None:
@@ -355,11 +423,16 @@ class GradingPlugin(WorkerPlugin):
 
 class SpecPlugin(WorkerPlugin):
     """An assignment's spec, given to every worker of the cluster once (also to one that
-    joins or restarts while the class is graded); jobs name it by its hash."""
+    joins or restarts while the class is graded); jobs name it by its hash. With the
+    class's kernel ``settings`` (see :func:`prepare_ahead`), the worker starts its checker
+    and first kernel as it gets the spec."""
 
-    def __init__(self, spec_hash: str, spec_json: str):
+    def __init__(self, spec_hash: str, spec_json: str, settings: dict | None = None):
         self.spec_hash, self.spec_json = spec_hash, spec_json
+        self.settings = settings
         self.name = f"nn-course-spec-{spec_hash[:16]}"
 
     def setup(self, worker=None):
         _state.spec_texts[self.spec_hash] = self.spec_json
+        if self.settings is not None:  # in a thread: the worker's event loop goes on
+            _ahead().submit(prepare_ahead, {**self.settings, "spec_hash": self.spec_hash})

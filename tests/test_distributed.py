@@ -231,8 +231,9 @@ print('TRACES', found)
 
 @needs_sandbox
 def test_a_kernel_started_ahead_holds_nothing_of_the_student_before(tmp_path):
-    """The second student's kernel starts while the first student's code runs; nothing
-    the first left (files, environment, builtins, processes) reaches it."""
+    """The first student's kernel starts as the worker gets the assignment, before any
+    student is known; the second's while the first student's code runs. Nothing the first
+    left (files, environment, builtins, processes) reaches it."""
     def with_cell(source):
         notebook = filled_release(A)
         notebook.cells.insert(2, nbformat.v4.new_code_cell(source))
@@ -243,7 +244,7 @@ def test_a_kernel_started_ahead_holds_nothing_of_the_student_before(tmp_path):
     report = grade_class(A, tmp_path / "class", out=tmp_path / "out", home=tmp_path / "home",
                          workers=1)
     rows = {row.student_id: row for row in report.rows}
-    assert rows["b_second"].warm_kernel and not rows["a_first"].warm_kernel
+    assert rows["b_second"].warm_kernel and rows["a_first"].warm_kernel
     assert rows["a_first"].forked_kernel and rows["b_second"].forked_kernel  # one zygote
     graded = nbformat.read(tmp_path / "home" / "autograded" / "b_second" / A / f"{A}.ipynb",
                            as_version=4)

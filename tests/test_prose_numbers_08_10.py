@@ -57,9 +57,15 @@ def test_08_no_softmax_threshold_finds_every_set_size_and_the_prose_numbers_are_
     for t in (0.5, 0.3, 0.25, 0.2):     # a softmax misses most multi-digit sets at any of them
         assert share_found(test_softmax >= t, 2) < 0.25 and share_found(test_softmax >= t, 3) < 0.05
     assert share_found(test_predicted, 2) > 0.7
-    for value in (share_found(test_softmax >= 0.2, 2), share_found(test_softmax >= 0.2, 3),
-                  share_found(test_predicted, 2), share_found(test_predicted, 3)):
-        assert f"{100 * value:.1f} %" in text, f"{value:.1%} is printed but not what the prose says"
+    # the prose rounds and says "about": float32 training rounds differently from one CPU to
+    # another (AVX2, AVX-512), and these shares move by a few points (78.0 % and 76.2 %)
+    for value, stated, low, high in (
+            (share_found(test_softmax >= 0.2, 2), "about 15 %", 0.13, 0.17),
+            (share_found(test_softmax >= 0.2, 3), "about 2 %", 0.005, 0.035),
+            (share_found(test_predicted, 2), "about three in four", 0.70, 0.82),
+            (share_found(test_predicted, 3), "three in five of the three-digit", 0.54, 0.68)):
+        assert stated in text, f"the prose no longer says {stated!r}"
+        assert low <= value <= high, f"{value:.1%} is printed, the prose says {stated!r}"
     exact = ns["exact_by_size"]
     assert exact[0] > exact[1] > exact[2], "exact match should fall with the number of digits"
 

@@ -1,6 +1,7 @@
 """course/ is exactly what nbgrader generates from solutions/, and leaks nothing."""
 
 import filecmp
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -52,3 +53,38 @@ def test_the_leak_check_can_fail(tmp_path):
     nbformat.write(release, leaky)
     problems = check_release(SOLUTIONS / assignment / f"{assignment}.ipynb", leaky)
     assert any("BEGIN HIDDEN TESTS" in p for p in problems)
+
+
+def test_a_new_gradebook_is_the_one_nbgrader_makes(tmp_path):
+    """The grader makes a new gradebook in-process (nbgrader runs ``alembic heads`` in a
+    new process for it, seconds on every fresh folder): same tables, same schema version,
+    and nbgrader opens it and records an assignment in it."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    from nbgrader.api import Gradebook
+
+    from grader.course import _alembic_head, create_gradebook, sqlite_url
+
+    ours, theirs = tmp_path / "ours.db", tmp_path / "theirs.db"
+    create_gradebook(ours)
+    with Gradebook(sqlite_url(theirs)):
+        pass
+
+    def schema(path):
+        with sqlite3.connect(path) as db:
+            tables = "SELECT type, name, sql FROM sqlite_master ORDER BY name"
+            return (db.execute(tables).fetchall(),
+                    db.execute("SELECT version_num FROM alembic_version").fetchall())
+
+    assert schema(ours) == schema(theirs)
+    alembic = Path(sys.executable).with_name("alembic")
+    from nbgrader.dbutil import _temp_alembic_ini
+
+    with _temp_alembic_ini(sqlite_url(tmp_path / "x.db")) as ini:
+        heads = subprocess.check_output([str(alembic), "-c", ini, "heads"], text=True)
+    assert heads.split()[0] == _alembic_head()
+    generate("01_neurons_and_layers", tmp_path / "release", ours)
+    with Gradebook(sqlite_url(ours)) as gradebook:
+        assert gradebook.find_assignment("01_neurons_and_layers").max_score > 0

@@ -18,6 +18,7 @@ import ctypes
 import gc
 import json
 import os
+import re
 import signal
 import sys
 
@@ -80,13 +81,42 @@ def _drop_capabilities() -> None:
     _check(libc.capset(ctypes.byref(Header(0x20080522, 0)), (Data * 2)()), "capset")
 
 
+def _mounts_below(folders: list[str], leave_out: str) -> list[tuple[str, bool, bool]]:
+    """(path, read-only, is a folder) of the mounts below ``folders`` (a Python environment,
+    the course or its helpers where they live under /tmp), outermost first; not those
+    below ``leave_out`` (the other kernels' IPC folders)."""
+    found = {}
+    with open("/proc/self/mountinfo", encoding="utf-8") as handle:
+        for line in handle:
+            fields = line.split()
+            point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), fields[4])  # \040
+            if any(point.startswith(folder.rstrip("/") + "/") for folder in folders) and not (
+                    point == leave_out or point.startswith(leave_out.rstrip("/") + "/")):
+                found[point] = ("ro" in fields[5].split(","), os.path.isdir(point))
+    return [(point, *found[point]) for point in sorted(found, key=lambda p: p.count("/"))]
+
+
 def _private_mounts(ipc_dir: str, ipc_root: str) -> None:
     """The child's file system: fresh tmpfs where a kernel writes, only its IPC folder."""
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     _mount(ipc_dir, STAGE, None, MS_BIND)
-    for target, options in (("/tmp", "mode=1777"), (HOME, "mode=0755"),
-                            ("/dev/shm", "mode=1777")):
+    fresh = (("/tmp", "mode=1777"), (HOME, "mode=0755"), ("/dev/shm", "mode=1777"))
+    # what the sandbox mounted below them is bound again on top of the fresh tmpfs, from
+    # a handle opened while it was still in sight
+    kept = [(point, readonly, is_dir, os.open(point, os.O_PATH | os.O_CLOEXEC))
+            for point, readonly, is_dir in _mounts_below([t for t, _ in fresh], ipc_root)]
+    for target, options in fresh:
         _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, options)
+    for point, readonly, is_dir, handle in kept:
+        if is_dir:
+            os.makedirs(point, exist_ok=True)
+        else:
+            os.makedirs(os.path.dirname(point), exist_ok=True)
+            os.close(os.open(point, os.O_CREAT | os.O_WRONLY | os.O_CLOEXEC, 0o644))
+        _mount(f"/proc/self/fd/{handle}", point, None, MS_BIND)   # its flags come along
+        os.close(handle)
+        if readonly and not os.statvfs(point).f_flag & os.ST_RDONLY:
+            raise OSError(f"{point} would be writable")
     _mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
            "newinstance,ptmxmode=0666,mode=620")
     covered = os.path.isdir(ipc_root)   # not under /tmp: the other kernels' folders

@@ -428,11 +428,57 @@ def test_a_forked_kernel_reaches_neither_the_zygote_nor_the_kernel_beside_it(zyg
     assert first["pid in /proc"] >= 3      # bubblewrap's init, the zygote, the other kernel
     assert first["read"] == [] and first["wrote"] == [] and first["unmounted"] == []
     assert first["capabilities"] == ["CapEff:", "0000000000000000"]
-    assert first["tmp"] == [folders[0].split("/")[0]]   # its own IPC folder's parent only
+    # its own IPC folder's parent only, and the course's Python where it lives under /tmp
+    assert first["tmp"] == sorted({folders[0].split("/")[0], *_course_under_tmp()})
     assert beside["left"] == []
     (after,), _ = _forked_kernel_runs(zygote, LOOK_AROUND)
     assert after["left"] == []
     assert len({first["random"], beside["random"], after["random"]}) == 3  # seeds of their own
+
+
+def _course_under_tmp() -> set[str]:
+    """The first folder below /tmp of each Python root the sandbox mounts (a clone of the
+    course and its .venv under /tmp, as a CI checkout may be)."""
+    from grader.sandbox import _python_roots
+
+    return {Path(root).relative_to("/tmp").parts[0] for root in _python_roots()
+            if Path(root).is_relative_to("/tmp") and Path(root) != Path("/tmp")}
+
+
+SEES_ITS_MOUNTS = """
+import json, os, sys
+cache = os.path.expanduser('~/.matplotlib/' + os.environ['CACHE_NAME'])
+try:
+    open(cache + '/written', 'w')
+    writable = True
+except OSError:
+    writable = False
+open(os.path.expanduser('~/mine'), 'w').write('x')
+print(json.dumps({'cache': sorted(os.listdir(cache)), 'cache writable': writable,
+                  'python': os.path.exists(sys.executable),
+                  'home': os.listdir(os.path.expanduser('~'))}))
+"""
+
+
+def test_a_forked_kernel_keeps_what_the_sandbox_mounted_below_its_fresh_home_and_tmp(
+        tmp_path):
+    """The forked kernel's /tmp and home are fresh; what the sandbox mounted below them
+    (here the matplotlib cache in home; the course's Python where it lives under /tmp)
+    is mounted again on top, read-only as it was."""
+    from grader.sandbox import KernelZygote
+
+    cache = tmp_path / "mpl-cache"
+    cache.mkdir()
+    (cache / "fontlist.json").write_text("{}")
+    forks = KernelZygote(LIMITS, str(cache), None)
+    try:
+        source = f"import os\nos.environ['CACHE_NAME'] = {cache.name!r}\n" + SEES_ITS_MOUNTS
+        (seen,), _ = _forked_kernel_runs(forks, source)
+    finally:
+        forks.close()
+    assert seen["cache"] == ["fontlist.json"] and not seen["cache writable"]
+    assert seen["python"] and "mine" in seen["home"]
+    assert not (cache / "written").exists()
 
 
 def test_a_zygote_that_died_starts_again_and_one_that_cannot_start_gives_cold_kernels(zygote):

@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     p_grade.add_argument("--tls-cert", help="this client's certificate for a tls:// cluster")
     p_grade.add_argument("--tls-key", help="this client's private key for a tls:// cluster")
     p_grade.add_argument("--dashboard", action="store_true",
-                         help="serve the embedded cluster's Dask dashboard (localhost only)")
+                         help="serve the embedded cluster's Dask dashboard (localhost, plain HTTP: "
+                              "every user of this machine can view it)")
 
     p_bench = sub.add_parser("bench", help="time running and autograding each notebook")
     p_bench.add_argument("assignments", nargs="*")

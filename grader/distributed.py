@@ -92,7 +92,12 @@ def connect(options: ClusterOptions, log_dir: Path | None = None,
                         security=security, timeout=options.connect_timeout)
     else:
         security = Security.temporary()
-        with dask.config.set({"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}):
+        settings = {"distributed.scheduler.allowed-failures": ALLOWED_FAILURES}
+        if not options.dashboard:  # its HTTP pages (workers, call stacks, logs, metrics) are
+            # plain HTTP on localhost, which every user of a shared machine reaches
+            settings.update({"distributed.scheduler.http.routes": [],
+                             "distributed.worker.http.routes": []})
+        with dask.config.set(settings):
             cluster = LocalCluster(
                 n_workers=options.workers, threads_per_worker=1, processes=True,
                 host="127.0.0.1", protocol="tls://", security=security,

@@ -207,6 +207,20 @@ def test_the_embedded_cluster_refuses_a_client_without_its_certificate():
 
         with pytest.raises(OSError):  # another throwaway certificate is not this one
             Client(address, security=Security.temporary(), timeout=10)
+        # nor do the scheduler's and workers' plain-HTTP pages tell another user anything
+        # (the workers, their call stacks, logs, metrics): no dashboard was asked for
+        import urllib.error
+        import urllib.request
+
+        servers = [f"127.0.0.1:{port}" for port in client.scheduler_info()["services"].values()]
+        servers += [f"127.0.0.1:{port}" for port in client.run(
+            lambda dask_worker: dask_worker.http_server.port).values()]
+        assert len(servers) == 2
+        for server in servers:
+            for route in ("/health", "/metrics", "/info/main/workers.html",
+                          "/json/identity.json", "/statics/"):
+                with pytest.raises(urllib.error.HTTPError, match="404"):
+                    urllib.request.urlopen(f"http://{server}{route}", timeout=10)
 
 
 LEAVES_TRACES = """\

@@ -137,7 +137,8 @@ def _failed(job: dict, detail: str) -> dict:
 
 def grade_jobs(client, jobs: Iterable[dict], spec_json: str,
                on_result: Callable[[dict, dict], None], task: Callable | None = None,
-               window: int | None = None, ahead: dict | None = None) -> int:
+               window: int | None = None, ahead: dict | None = None,
+               count: int | None = None) -> int:
     """Run ``task(job)`` for every job on the cluster, the spec ``spec_json`` (whose hash
     the jobs name) given to every worker once; ``on_result(job, result)`` for each as it
     finishes (in this process, one at a time). Returns how many finished.
@@ -149,7 +150,9 @@ def grade_jobs(client, jobs: Iterable[dict], spec_json: str,
     key, and only a job that stops its worker in KILLED_ROUNDS rounds gets the status
     ``error`` saying so. The scheduler going away raises :class:`SchedulerLost`.
     ``ahead``: the class's kernel settings (a job's ``sandboxed`` and ``limits``), for
-    every worker to start its checker and first kernel as it gets the spec.
+    every worker to start its checker and first kernel as it gets the spec; only where
+    the class's ``count`` jobs give every slot one (else a worker would start them for
+    nobody).
     """
     from distributed import as_completed
 
@@ -159,6 +162,8 @@ def grade_jobs(client, jobs: Iterable[dict], spec_json: str,
     slots = max(1, sum(int(w.get("resources", {}).get(GRADING, 1))
                        for w in client.scheduler_info(n_workers=-1).get("workers", {}).values()))
     window = window or slots
+    if count is not None and count < slots:
+        ahead = None
     spec_hash = hashlib.sha256(spec_json.encode()).hexdigest()
     plugin = SpecPlugin(spec_hash, spec_json, ahead)  # not scattered: a lost worker keeps it
     client.register_plugin(plugin, name=plugin.name)

@@ -460,7 +460,8 @@ def _grade_all(assignment, submissions, spec: AssignmentSpec, home: Path, db: Pa
                 if cluster.scheduler or cluster.scheduler_file:
                     report.cluster = f" of the Dask cluster at {client.scheduler.address}"
                 grade_jobs(client, jobs(), spec_json, on_result, task=task,
-                           ahead=None if task else {"sandboxed": sandbox, "limits": job_limits})
+                           ahead=None if task else {"sandboxed": sandbox, "limits": job_limits},
+                           count=len(to_grade))
     finally:
         bar.close()
         write_csv(report.csv_path, CSV_COLUMNS, [rows[s].csv_row() for s in sorted(rows)])

@@ -732,11 +732,17 @@ class KernelZygote:
             answer = self._answer(self.SPAWN_TIMEOUT)
             if "pid" not in answer:
                 raise ZygoteError(str(answer.get("error", "no kernel"))[:300])
-            for pid in _subtree(self.process.pid)[1:]:   # its pid as the zygote sees it
-                # here, in the zygote's PID namespace, in its own (where it is 1)
-                if _ns_pids(pid)[-2:] == [str(answer["pid"]).encode(), b"1"]:
-                    return pid
-            raise ZygoteError("the forked kernel was not found")
+            # /proc's children lists may miss a process being reparented (its forking
+            # parent exits): look again for a while
+            deadline = time.monotonic() + 5
+            while True:
+                for pid in _subtree(self.process.pid)[1:]:   # its pid as the zygote sees
+                    # it here, in the zygote's PID namespace, in its own (where it is 1)
+                    if _ns_pids(pid)[-2:] == [str(answer["pid"]).encode(), b"1"]:
+                        return pid
+                if time.monotonic() > deadline:
+                    raise ZygoteError("the forked kernel was not found")
+                time.sleep(0.05)
 
     def pids(self) -> set[int]:
         """Its processes (a worker's clean-up spares them: the kernels below die apart)."""

@@ -240,9 +240,7 @@ def _grade(job: dict) -> dict:
     lap("preparing the notebook")
     kernel_settings = _kernel_settings(spec, job, language)
     limits, sandboxed = kernel_settings[:2]
-    zygote = _zygote(kernel_settings, job)
-    if zygote is not None and zygote.process is None:
-        zygote.prestart()   # its imports, while the checker runs the read-only cells
+    zygote = _zygote(kernel_settings, job)   # its imports, while the checker starts
     checker = _state.checker_for(sandboxed, limits.threads)
     checker_problems = checker.begin(spec.readonly_code(), spec.owned(), limits=limits,
                                      diagnosis=spec.diagnosis(), language=language,
@@ -311,9 +309,15 @@ def _kernel_settings(spec: AssignmentSpec, job: dict, language: str) -> tuple:
 
 def _zygote(kernel_settings: tuple, job: dict) -> KernelZygote | None:
     """The process that forks kernels of these settings, libraries imported (one per worker
-    and settings); None where kernels start cold (no sandbox, or the job says so)."""
+    and settings), started in the background if it is not running; None where kernels
+    start cold (no sandbox, or the job says so)."""
     limits, sandboxed, *rest = kernel_settings
-    return _state.zygote_for(limits, *rest) if sandboxed and job.get("zygote", True) else None
+    if not sandboxed or not job.get("zygote", True):
+        return None
+    zygote = _state.zygote_for(limits, *rest)
+    if zygote.process is None:
+        zygote.prestart()
+    return zygote
 
 
 def _unreported_start(zygote: KernelZygote | None) -> float:
@@ -359,8 +363,6 @@ def prepare_ahead(settings: dict) -> None:
             spec = _state.spec(settings["spec_hash"])
             kernel_settings = _kernel_settings(spec, settings, "en")
             zygote = _zygote(kernel_settings, settings)
-            if zygote is not None and zygote.process is None:
-                zygote.prestart()
             if settings.get("warm", True):  # it starts as soon as the zygote is up
                 _state.warm = WarmKernel(*kernel_settings, zygote=zygote)
             _state.checker_for(settings["sandboxed"], kernel_settings[0].threads)

@@ -33,15 +33,14 @@ BUDGET_SECONDS = 45
 
 def run_seconds(assignment: str, workdir: Path) -> float:
     from nbclient import NotebookClient
-    from traitlets.config import Config
 
-    from .kernels import unix_sockets
+    from .kernels import notebook_config, unix_sockets
 
     nb = nbformat.read(SOLUTIONS / assignment / f"{assignment}.ipynb", as_version=4)
     with unix_sockets() as sockets:
         start = time.perf_counter()
         NotebookClient(nb, timeout=600, kernel_name="python3",
-                       config=Config(KernelManager=sockets),
+                       config=notebook_config(sockets),
                        resources={"metadata": {"path": str(workdir)}}).execute()
         return time.perf_counter() - start
 

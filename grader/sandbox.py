@@ -34,7 +34,9 @@ from pathlib import Path
 
 from jupyter_client import AsyncKernelManager
 from jupyter_client.kernelspec import KernelSpec
+from traitlets import DottedObjectName
 
+from .kernels import AWAKE_CLIENT
 from .status import Status
 
 INSTALL_HINT = ("install bubblewrap (Debian/Ubuntu: sudo apt-get install bubblewrap; "
@@ -767,6 +769,8 @@ class KernelZygote:
 
 class SandboxedKernelManager(AsyncKernelManager):
     """A KernelManager whose kernel runs under bubblewrap (or, opted out, just limited)."""
+
+    client_class = DottedObjectName(AWAKE_CLIENT)  # no cell waits out a missed wake-up
 
     def __init__(self, limits: Limits, sandboxed: bool = True, mpl_cache: str | None = None,
                  helpers_copy: Path | None = None, zygote: KernelZygote | None = None,

@@ -17,10 +17,9 @@ import os
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from traitlets.config import Config
 
 from grader.course import RELEASE, assignments
-from grader.kernels import unix_sockets
+from grader.kernels import notebook_config, unix_sockets
 
 SHOWS = ("plt.show()", "quiz(", "image_grid(", "training_curves(", "_bars(", "_pieces(",
          "optimizer_paths(", "decision_boundary(", "hidden_unit_maps(")
@@ -42,7 +41,7 @@ def _run(assignment, tmp_path, release=RELEASE, env_extra=None):
     env = {k: v for k, v in os.environ.items() if k not in ("NBGRADER_EXECUTION", "MPLBACKEND")}
     with unix_sockets() as sockets:  # not TCP: another test's client can take a free port
         client = NotebookClient(notebook, timeout=300, kernel_name="python3",
-                                allow_errors=True, config=Config(KernelManager=sockets),
+                                allow_errors=True, config=notebook_config(sockets),
                                 resources={"metadata": {"path": str(tmp_path)}})
         client.execute(env={**env, **(env_extra or {})})
     count = len(notebook.cells) - len(again)
@@ -85,7 +84,7 @@ def test_the_spanish_edition_s_kernel_imports_its_own_helpers_and_speaks_spanish
         "import helpers.i18n as i; print(i.language(), i.__file__)")])
     with unix_sockets() as sockets:
         NotebookClient(probe, timeout=120, kernel_name="python3",
-                       config=Config(KernelManager=sockets)).execute(
+                       config=notebook_config(sockets)).execute(
             env={**os.environ, "PYTHONPATH": str(edition_es)})
     assert probe.cells[0].outputs[0].text.startswith(f"es {edition_es}")
 

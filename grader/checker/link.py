@@ -222,6 +222,8 @@ class KernelBridgeClient:
         import zmq
         import zmq.asyncio
 
+        from ..kernels import POLL_SLICE
+
         kc = self.kc
         msg_id = kc.execute(code, silent=False, store_history=False, allow_stdin=True,
                             stop_on_error=False)
@@ -236,7 +238,8 @@ class KernelBridgeClient:
             if left <= 0:
                 answer["problem"] = "timeout"
                 return answer
-            events = dict(await poller.poll(timeout=int(min(left, 5) * 1000) + 1))
+            # short slices: a missed wake-up of the loop (grader.kernels) costs one
+            events = dict(await poller.poll(timeout=int(min(left, POLL_SLICE) * 1000) + 1))
             if stdin in events:
                 request = await kc.get_stdin_msg(timeout=1)
                 prompt = str(request.get("content", {}).get("prompt", ""))
